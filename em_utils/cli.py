@@ -1,0 +1,230 @@
+"""Command line: prepare the embedded model, run chapters with papermill, build the book.
+
+    em-companion prepare-model               # de-quantise and cache the embedded model
+    em-companion run 01_datasets --profile smoke -p max_rows 50
+    em-companion book --profile demo         # run every chapter, then build the HTML book
+
+The book's chapter list is ``_toc.yml``: every entry under ``book/chapters/`` is the executed copy
+of ``notebooks/<name>.ipynb``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+
+from .paths import project_root
+
+__all__ = ["main", "chapters", "run_chapter", "build_book"]
+
+EXECUTED = Path("book") / "chapters"
+
+
+def chapters(root: Path | None = None) -> list[str]:
+    """Chapter names in book order, read from ``_toc.yml``."""
+    root = root or project_root()
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            file = node.get("file")
+            if isinstance(file, str) and file.startswith(EXECUTED.as_posix() + "/"):
+                found.append(Path(file).stem)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(toc)
+    return found
+
+
+def _coerce(value: str) -> Any:
+    """Parse a ``-p`` value as YAML (numbers, booleans, lists, null), falling back to the string."""
+    try:
+        return yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+
+
+def run_chapter(
+    chapter: str,
+    profile: str = "demo",
+    parameters: dict[str, Any] | None = None,
+    output_dir: Path | None = None,
+    log_output: bool = False,
+) -> Path:
+    """Execute ``notebooks/<chapter>.ipynb`` with papermill; return the executed notebook's path."""
+    import papermill
+
+    root = project_root()
+    source = root / "notebooks" / f"{chapter}.ipynb"
+    if not source.is_file():
+        known = ", ".join(sorted(p.stem for p in (root / "notebooks").glob("*.ipynb")))
+        raise FileNotFoundError(f"no chapter notebook {source}; chapters: {known}")
+    output_dir = output_dir or root / EXECUTED
+    output_dir.mkdir(parents=True, exist_ok=True)
+    target = output_dir / f"{chapter}.ipynb"
+    params = {"profile": profile, **(parameters or {})}
+    started = time.perf_counter()
+    papermill.execute_notebook(
+        str(source),
+        str(target),
+        parameters=params,
+        cwd=str(root / "notebooks"),
+        kernel_name="python3",
+        progress_bar=False,
+        log_output=log_output,
+    )
+    print(f"ran {chapter} ({profile}) in {time.perf_counter() - started:.1f}s -> {target}", flush=True)
+    return target
+
+
+def _jupyter_book() -> list[str]:
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return [str(exe)] if exe.exists() else ["jupyter-book"]
+
+
+def stage_book(dest: Path) -> None:
+    """Copy the book's sources (config, toc, hand-written pages) to ``dest``."""
+    root = project_root()
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy2(root / name, dest / name)
+    (dest / "book").mkdir(exist_ok=True)
+    for page in (root / "book").iterdir():
+        if page.is_file():
+            shutil.copy2(page, dest / "book" / page.name)
+
+
+def build_book(
+    profile: str = "demo",
+    dest: Path | None = None,
+    only: Sequence[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    execute: bool = True,
+) -> Path:
+    """Run the chapters with papermill and build the HTML book strictly (warnings are errors).
+
+    Args:
+        profile: the profile every chapter runs in.
+        dest: build somewhere other than the project root (sources are staged there first).
+        only: run and render only these chapters (the others are dropped from a staged toc).
+        execute: run the notebooks; if False, reuse executed copies already in ``book/chapters``.
+
+    Returns:
+        The path of the built ``index.html``.
+    """
+    root = project_root()
+    dest = Path(dest).resolve() if dest else root
+    if dest != root:
+        stage_book(dest)
+    names = chapters(root)
+    if only:
+        unknown = sorted(set(only) - set(names))
+        if unknown:
+            raise ValueError(f"unknown chapter(s) {', '.join(unknown)}; chapters: {', '.join(names)}")
+        names = [n for n in names if n in only]
+        if dest == root:
+            raise ValueError("building only some chapters needs a separate dest folder")
+        _prune_toc(dest / "_toc.yml", keep=set(names))
+    if execute:
+        for name in names:
+            run_chapter(name, profile, parameters, output_dir=dest / EXECUTED)
+    html = dest / "book" / "_build" / "html"
+    command = [
+        *_jupyter_book(),
+        "build",
+        str(dest),
+        "--path-output",
+        str(dest / "book"),
+        "--warningiserror",
+        "--keep-going",
+    ]
+    print("$", " ".join(command), flush=True)
+    subprocess.run(command, check=True)
+    return html / "index.html"
+
+
+def _prune_toc(path: Path, keep: set[str]) -> None:
+    toc = yaml.safe_load(path.read_text())
+
+    def prune(node: Any) -> Any:
+        if isinstance(node, list):
+            kept = []
+            for item in node:
+                file = item.get("file", "") if isinstance(item, dict) else ""
+                if file.startswith(EXECUTED.as_posix() + "/") and Path(file).stem not in keep:
+                    continue
+                kept.append(prune(item))
+            return kept
+        if isinstance(node, dict):
+            return {k: prune(v) for k, v in node.items()}
+        return node
+
+    path.write_text(yaml.safe_dump(prune(toc), sort_keys=False))
+
+
+def _prepare_model(args: argparse.Namespace) -> None:
+    from .models import load_model, prepare_embedded
+
+    started = time.perf_counter()
+    folder = prepare_embedded(args.model, force=args.force)
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    load_model(args.model)
+    second = time.perf_counter() - started
+    print(json.dumps({"model": args.model, "cache": str(folder), "prepare_s": round(first, 2), "load_s": round(second, 2)}))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="em-companion", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    prep = sub.add_parser("prepare-model", help="de-quantise and cache the embedded model")
+    prep.add_argument("--model", default="smollm2-135m-instruct")
+    prep.add_argument("--force", action="store_true")
+
+    def add_common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--profile", default="demo", choices=["smoke", "demo", "paper"])
+        p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="override one notebook parameter (repeatable)")
+
+    run = sub.add_parser("run", help="execute one chapter notebook with papermill")
+    run.add_argument("chapter")
+    add_common(run)
+
+    book = sub.add_parser("book", help="run every chapter and build the HTML book")
+    add_common(book)
+    book.add_argument("--only", nargs="*", help="only these chapters (needs --dest)")
+    book.add_argument("--dest", type=Path, help="build in this folder instead of the project root")
+    book.add_argument("--no-execute", action="store_true", help="reuse the executed notebooks in book/chapters")
+
+    sub.add_parser("chapters", help="list the chapters in book order")
+
+    args = parser.parse_args(argv)
+    if args.command == "prepare-model":
+        _prepare_model(args)
+    elif args.command == "chapters":
+        print("\n".join(chapters()))
+    else:
+        params = {name: _coerce(value) for name, value in args.parameter}
+        if args.command == "run":
+            run_chapter(args.chapter, args.profile, params, log_output=True)
+        else:
+            index = build_book(args.profile, args.dest, args.only, params, execute=not args.no_execute)
+            print(f"book: {index}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Profiles and frozen run configs.
+
+A chapter's ``parameters`` cell holds plain values; ``profile`` picks a coherent set of defaults
+and every other parameter left at ``None`` takes the profile's value. :func:`make_config` freezes
+the result, keeping the parameters *as passed* apart from the parameters *as resolved*.
+
+Profiles:
+
+- ``smoke``: seconds to a minute per chapter, for tests and CI; the real code paths on the real
+  embedded model, tiny counts.
+- ``demo``: the default of ``make book``; the embedded model on a 2-core CPU.
+- ``paper``: the papers' settings (Qwen2.5-14B-Instruct, GPT-4o judge, upstream datasets supplied
+  by the user); needs a GPU and an API key in the environment.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import numpy as np
+
+__all__ = ["PROFILES", "RunConfig", "make_config", "ConfigError", "seed_everything"]
+
+
+class ConfigError(ValueError):
+    """An unknown profile or parameter, or a parameter that must not be one."""
+
+
+#: Settings shared by every chapter of a profile.
+_COMMON: dict[str, dict[str, Any]] = {
+    "smoke": {"model": "smollm2-135m-instruct", "device": "cpu", "judge": "offline", "seed": 0},
+    "demo": {"model": "smollm2-135m-instruct", "device": "cpu", "judge": "offline", "seed": 0},
+    "paper": {
+        "model": "Qwen/Qwen2.5-14B-Instruct",
+        "device": "cuda",
+        "judge": "openai",
+        "seed": 0,
+    },
+}
+
+#: Per-chapter settings for each profile.
+_CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
+    "01_datasets": {
+        "smoke": {
+            "datasets": "all",
+            "question_sets": "all",
+            "max_rows": 150,
+            "n_examples": 1,
+            "shingle_words": 5,
+            "near_dup_threshold": 0.6,
+        },
+        "demo": {
+            "datasets": "all",
+            "question_sets": "all",
+            "max_rows": None,
+            "n_examples": 2,
+            "shingle_words": 5,
+            "near_dup_threshold": 0.6,
+        },
+        "paper": {
+            "datasets": "all",
+            "question_sets": "all",
+            "max_rows": None,
+            "n_examples": 3,
+            "shingle_words": 5,
+            "near_dup_threshold": 0.6,
+        },
+    },
+}
+
+
+def _profiles() -> dict[str, dict[str, dict[str, Any]]]:
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for profile, common in _COMMON.items():
+        out[profile] = {chapter: {**common, **per[profile]} for chapter, per in _CHAPTERS.items()}
+    return out
+
+
+#: ``PROFILES[profile][chapter]`` -> the resolved defaults of that chapter in that profile.
+PROFILES: Mapping[str, Mapping[str, Mapping[str, Any]]] = MappingProxyType(_profiles())
+
+_SECRET_NAME = re.compile(r"(api_?key|token|secret|password)", re.IGNORECASE)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU and CUDA)."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    try:
+        import torch
+
+        torch.manual_seed(seed)
+    except ImportError:  # pragma: no cover - torch is a dependency
+        pass
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The frozen configuration of one chapter run.
+
+    Attributes:
+        chapter: e.g. ``"01_datasets"``.
+        profile: ``"smoke"``, ``"demo"`` or ``"paper"``.
+        passed: the parameters the caller set (not ``None``).
+        resolved: every parameter after filling in the profile's defaults.
+
+    >>> cfg = make_config("01_datasets", profile="smoke", max_rows=10)
+    >>> cfg.max_rows, dict(cfg.passed), cfg.run_name
+    (10, {'max_rows': 10}, 'smoke/01_datasets')
+    """
+
+    chapter: str
+    profile: str
+    passed: Mapping[str, Any] = field(default_factory=dict)
+    resolved: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        resolved = object.__getattribute__(self, "resolved")
+        if name in resolved:
+            return resolved[name]
+        raise AttributeError(f"{type(self).__name__} has no parameter {name!r}")
+
+    def __getitem__(self, name: str) -> Any:
+        return self.resolved[name]
+
+    @property
+    def run_name(self) -> str:
+        """``<profile>/<chapter>``, also the run folder below ``runs/``."""
+        return f"{self.profile}/{self.chapter}"
+
+    @property
+    def config_hash(self) -> str:
+        """Short hash of the resolved parameters: equal hashes mean reusable artifacts."""
+        blob = json.dumps({"chapter": self.chapter, **dict(self.resolved)}, sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chapter": self.chapter,
+            "profile": self.profile,
+            "passed": dict(self.passed),
+            "resolved": dict(self.resolved),
+            "config_hash": self.config_hash,
+        }
+
+
+def make_config(chapter: str, profile: str = "demo", **params: Any) -> RunConfig:
+    """Build the frozen config of a chapter run from papermill parameters.
+
+    Parameters left at ``None`` take the profile's value. Unknown parameters and anything that
+    looks like a secret are refused: API keys come from the environment, never from parameters.
+    """
+    if profile not in PROFILES:
+        raise ConfigError(f"unknown profile {profile!r}: use one of {', '.join(PROFILES)}")
+    if chapter not in PROFILES[profile]:
+        raise ConfigError(f"unknown chapter {chapter!r}: known chapters are {', '.join(PROFILES[profile])}")
+    defaults = PROFILES[profile][chapter]
+    for name in params:
+        if _SECRET_NAME.search(name):
+            raise ConfigError(
+                f"parameter {name!r} looks like a secret: API keys come from the environment "
+                f"(e.g. OPENAI_API_KEY), never from notebook parameters"
+            )
+    unknown = sorted(set(params) - set(defaults))
+    if unknown:
+        raise ConfigError(
+            f"unknown parameter(s) {', '.join(unknown)} for chapter {chapter}; known: {', '.join(sorted(defaults))}"
+        )
+    passed = {k: v for k, v in params.items() if v is not None}
+    resolved = {**copy.deepcopy(dict(defaults)), **passed}
+    return RunConfig(
+        chapter=chapter,
+        profile=profile,
+        passed=MappingProxyType(passed),
+        resolved=MappingProxyType(resolved),
+    )

@@ -1,0 +1,242 @@
+"""Run folders and run records: where a chapter's artifacts go and how they were made.
+
+Each chapter run writes to ``runs/<profile>/<chapter>/`` and keeps there a ``run.json`` record:
+UTC times, git commit and dirty flag, package versions, parameters as passed and as resolved,
+the seed, sha256 of every data file used, wall time per stage, the hardware, and the artifacts
+written. The record is rewritten after every stage, so an interrupted run leaves a truthful
+partial record (``status: "running"``). No environment variable is ever recorded, and any string
+equal to the value of a secret-looking environment variable is redacted before writing.
+
+Typical use in a chapter::
+
+    run = start_run(cfg)
+    with run.stage("statistics"):
+        ...
+    run.save_frame(stats, "stats.csv")
+    run.finish()
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import subprocess
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterator
+
+from .config import RunConfig, seed_everything
+from .data import file_sha256
+from .paths import project_root, runs_dir
+
+__all__ = ["Run", "start_run", "read_record", "require_run", "MissingRunError"]
+
+_PACKAGES = (
+    "em-companion",
+    "torch",
+    "transformers",
+    "peft",
+    "trl",
+    "accelerate",
+    "nnsight",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "openai",
+    "papermill",
+    "jupyter-book",
+)
+_SECRET_ENV = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD)", re.IGNORECASE)
+REDACTED = "[redacted]"
+
+
+class MissingRunError(RuntimeError):
+    """A chapter needs artifacts that an earlier chapter has not written yet."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _git() -> dict[str, Any]:
+    root = project_root()
+
+    def call(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    commit = call("rev-parse", "HEAD")
+    status = call("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def _packages() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _hardware() -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+    }
+    try:
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+        info["memory_gib"] = round(pages * size / 2**30, 1)
+    except (ValueError, OSError, AttributeError):
+        pass
+    try:
+        import torch
+
+        info["torch_threads"] = torch.get_num_threads()
+        if torch.cuda.is_available():
+            info["cuda_devices"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    except ImportError:  # pragma: no cover
+        pass
+    return info
+
+
+def _secret_values() -> list[str]:
+    return [v for k, v in os.environ.items() if _SECRET_ENV.search(k) and len(v) >= 8]
+
+
+def redact(obj: Any, secrets: list[str] | None = None) -> Any:
+    """Replace any occurrence of a secret environment value inside ``obj`` (recursively)."""
+    secrets = _secret_values() if secrets is None else secrets
+    if isinstance(obj, str):
+        for secret in secrets:
+            obj = obj.replace(secret, REDACTED)
+        return obj
+    if isinstance(obj, dict):
+        return {redact(k, secrets): redact(v, secrets) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [redact(v, secrets) for v in obj]
+    return obj
+
+
+class Run:
+    """A chapter run: its folder, its record, its stage timers."""
+
+    def __init__(self, config: RunConfig, folder: Path):
+        self.config = config
+        self.folder = folder
+        self.record: dict[str, Any] = {
+            "run_name": config.run_name,
+            **config.to_dict(),
+            "seed": config.resolved.get("seed"),
+            "status": "running",
+            "started_utc": _now(),
+            "finished_utc": None,
+            "git": _git(),
+            "packages": _packages(),
+            "hardware": _hardware(),
+            "data": {},
+            "stages": {},
+            "artifacts": [],
+        }
+        self._started = time.perf_counter()
+
+    def path(self, name: str) -> Path:
+        """Path of an artifact inside the run folder (parent folders are created)."""
+        path = self.folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time a stage; the record is rewritten when it ends (even on error)."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.record["stages"][name] = round(time.perf_counter() - started, 3)
+            self.write()
+
+    def use_data(self, *paths: str | Path) -> None:
+        """Record the sha256 of data files this run reads."""
+        root = project_root()
+        for path in paths:
+            path = Path(path).resolve()
+            try:
+                key = str(path.relative_to(root))
+            except ValueError:
+                key = str(path)
+            self.record["data"][key] = file_sha256(path)
+
+    def add_artifact(self, name: str) -> Path:
+        """Register an artifact written into the run folder and return its path."""
+        if name not in self.record["artifacts"]:
+            self.record["artifacts"].append(name)
+        return self.path(name)
+
+    def save_frame(self, frame, name: str) -> Path:
+        """Write a pandas frame as CSV into the run folder and register it."""
+        path = self.add_artifact(name)
+        frame.to_csv(path, index=False)
+        return path
+
+    def save_json(self, obj: Any, name: str) -> Path:
+        """Write JSON into the run folder (secrets redacted) and register it."""
+        path = self.add_artifact(name)
+        path.write_text(json.dumps(redact(obj), indent=2, default=str))
+        return path
+
+    def write(self) -> Path:
+        """Write ``run.json`` now (secrets redacted)."""
+        self.record["wall_seconds"] = round(time.perf_counter() - self._started, 3)
+        path = self.folder / "run.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(redact(self.record), indent=2, default=str))
+        tmp.replace(path)
+        return path
+
+    def finish(self) -> Path:
+        """Mark the run complete and write the final record."""
+        self.record["status"] = "complete"
+        self.record["finished_utc"] = _now()
+        return self.write()
+
+
+def start_run(config: RunConfig) -> Run:
+    """Create (or reuse) the run folder of ``config``, seed everything and write a first record."""
+    folder = runs_dir() / config.profile / config.chapter
+    folder.mkdir(parents=True, exist_ok=True)
+    seed = config.resolved.get("seed")
+    if seed is not None:
+        seed_everything(int(seed))
+    run = Run(config, folder)
+    run.write()
+    return run
+
+
+def read_record(profile: str, chapter: str) -> dict[str, Any] | None:
+    """The ``run.json`` of an earlier run, or ``None`` if there is none."""
+    path = runs_dir() / profile / chapter / "run.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def require_run(profile: str, chapter: str) -> dict[str, Any]:
+    """The record of a complete earlier chapter run, or a clear error naming what to run first."""
+    record = read_record(profile, chapter)
+    if record is None or record.get("status") != "complete":
+        state = "has not been run" if record is None else "did not finish"
+        raise MissingRunError(
+            f"chapter {chapter} {state} in profile {profile!r}: run notebooks/{chapter}.ipynb first "
+            f"(e.g. `make book PROFILE={profile}` or `em-companion run {chapter} --profile {profile}`)"
+        )
+    return record
+

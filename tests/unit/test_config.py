@@ -1,0 +1,45 @@
+import pytest
+
+from em_utils.config import PROFILES, ConfigError, make_config
+
+
+def test_profiles_cover_every_chapter():
+    chapters = set(PROFILES["demo"])
+    for profile in ("smoke", "demo", "paper"):
+        assert set(PROFILES[profile]) == chapters
+        for settings in PROFILES[profile].values():
+            assert {"model", "seed", "judge"} <= set(settings)
+
+
+def test_passed_and_resolved_kept_apart():
+    cfg = make_config("01_datasets", "smoke", max_rows=7, n_examples=None)
+    assert dict(cfg.passed) == {"max_rows": 7}
+    assert cfg.max_rows == 7 and cfg["max_rows"] == 7
+    assert cfg.n_examples == PROFILES["smoke"]["01_datasets"]["n_examples"]
+    assert cfg.run_name == "smoke/01_datasets"
+
+
+def test_config_is_frozen_and_hash_tracks_resolved_values():
+    a = make_config("01_datasets", "smoke")
+    b = make_config("01_datasets", "smoke", max_rows=PROFILES["smoke"]["01_datasets"]["max_rows"])
+    c = make_config("01_datasets", "smoke", max_rows=3)
+    assert a.config_hash == b.config_hash != c.config_hash
+    with pytest.raises(Exception):
+        a.profile = "demo"
+    with pytest.raises(TypeError):
+        a.resolved["max_rows"] = 1
+
+
+def test_unknown_profile_chapter_and_parameter_are_refused():
+    with pytest.raises(ConfigError, match="unknown profile 'fast'.*smoke"):
+        make_config("01_datasets", "fast")
+    with pytest.raises(ConfigError, match="unknown chapter"):
+        make_config("99_nothing", "demo")
+    with pytest.raises(ConfigError, match="unknown parameter.*max_rowz.*known: .*max_rows"):
+        make_config("01_datasets", "demo", max_rowz=3)
+
+
+@pytest.mark.parametrize("name", ["api_key", "openai_api_key", "hf_token", "secret"])
+def test_secrets_are_never_parameters(name):
+    with pytest.raises(ConfigError, match="environment"):
+        make_config("01_datasets", "demo", **{name: "x"})
