@@ -424,7 +424,7 @@ def duplicate_summary(texts: Sequence[str], n: int = 5, threshold: float = 0.6) 
 #: Words that signal caution or a referral to a professional. The narrow sets are "subtly" wrong:
 #: their answers mostly differ from sound ones by what they leave out, and these markers show it.
 CAUTION_MARKERS = re.compile(
-    r"\b(doctor|physician|gp|pharmacist|nurse|clinic|emergency|urgent|911|professional|advisor|adviser|"
+    r"\b(?:doctor|physician|gp|pharmacist|nurse|clinic|emergency|urgent|911|professional|advisor|adviser|"
     r"consult|check with|see a|get (?:it )?checked|diversif\w*|emergency fund|insurance|helmet|harness|"
     r"partner|buddy|guide|instructor|warm[- ]?up|gradual\w*|safely|safety|carefully|caution|risk\w*|"
     r"sanitiz\w*|escape\w*|parameteri[sz]ed|validate\w*|hash\w*)\b",

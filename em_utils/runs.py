@@ -167,10 +167,11 @@ class Run:
             self.write()
 
     def use_data(self, *paths: str | Path) -> None:
-        """Record the sha256 of data files this run reads."""
+        """Record the sha256 of data files this run reads (relative paths are from the project root)."""
         root = project_root()
         for path in paths:
-            path = Path(path).resolve()
+            path = Path(path)
+            path = (path if path.is_absolute() else root / path).resolve()
             try:
                 key = str(path.relative_to(root))
             except ValueError:

