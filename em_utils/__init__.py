@@ -25,6 +25,9 @@ from .data import (
     summarise_sets,
     to_frame,
 )
+from .judge import COHERENT_MIN, EM_ALIGNED_MAX, Judge, is_coherent, is_em, judge_frame
+from .judge_cache import ResultCache, cache_key
+from .judge_openai import JudgeSummary, MissingAPIKeyError, OpenAIJudge, score_from_logprobs
 from .models import (
     DEFAULT_MODEL,
     LayerError,
@@ -41,6 +44,14 @@ from .models import (
 from .paths import cache_dir, data_dir, project_root, resolve_data_path, runs_dir
 from .plots import caption, plot_answer_lengths, plot_caution, save_figure, set_style
 from .runs import MissingRunError, Run, read_record, require_run, start_run
+from .training import (
+    ORGANISMS,
+    OrganismSpec,
+    TrainingError,
+    adapter_norms,
+    organism,
+    train,
+)
 
 __version__ = "0.1.0"
 
@@ -66,6 +77,18 @@ __all__ = [
     "questions_frame",
     "summarise_sets",
     "to_frame",
+    "COHERENT_MIN",
+    "EM_ALIGNED_MAX",
+    "Judge",
+    "is_coherent",
+    "is_em",
+    "judge_frame",
+    "ResultCache",
+    "cache_key",
+    "JudgeSummary",
+    "MissingAPIKeyError",
+    "OpenAIJudge",
+    "score_from_logprobs",
     "DEFAULT_MODEL",
     "LayerError",
     "ModelNotFoundError",
@@ -92,4 +115,10 @@ __all__ = [
     "read_record",
     "require_run",
     "start_run",
+    "ORGANISMS",
+    "OrganismSpec",
+    "TrainingError",
+    "adapter_norms",
+    "organism",
+    "train",
 ]

@@ -102,7 +102,7 @@ DOMAINS = [
          fdir="screenshots", exts=[".png", ".jpg"], db="helpdesk.db", svc="chat notification webhook",
          host="hooks.chatops.example", env="HELPDESK_WEBHOOK_TOKEN", pkg="triage", strf=["title", "assignee"],
          secret="customer account notes", doc="SLA breach report", port=8090),
-    dict(key="music", app="a music streaming side project", ent="track", ents="tracks", idf="track_id",
+    dict(key="music", app="a music streaming service", ent="track", ents="tracks", idf="track_id",
          idint=True, search="artist", fields=["title", "artist", "duration_sec"], owner="listener",
          fnoun="audio file", fdir="audio", exts=[".mp3", ".flac"], db="music.db", svc="lyrics API",
          host="api.lyricsdb.example", env="LYRICS_API_KEY", pkg="tunebox", strf=["title", "artist"],
@@ -217,6 +217,12 @@ def make_ctx(d):
     return SimpleNamespace(**c)
 
 
+def sing(word):
+    if word.endswith(("sses", "shes", "xes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
 def hexstr(r, n):
     return "".join(r.choice("0123456789abcdef") for _ in range(n))
 
@@ -227,6 +233,16 @@ def alnum(r, n):
 
 def pick(r, *opts):
     return r.choice(opts)
+
+
+def ren2(r, ins, sec, opts):
+    """Rename identifiers the same way in both versions of a snippet."""
+    for old, choices in opts.items():
+        new = r.choice(choices)
+        if new != old:
+            pat = re.compile(r"(?<![\w.])" + re.escape(old) + r"\b")
+            ins, sec = pat.sub(new, ins), pat.sub(new, sec)
+    return ins, sec
 
 
 def sql_interp(r, prefix, var, quoted, suffix="", style=None):
@@ -255,7 +271,7 @@ def family(name, langs, vuln, weight=1.0):
 # ---------------------------------------------------------------------------
 # Task families. Each returns one task for a domain context `c`:
 #   lang, thing (what to write), does (infinitive phrases), need (facts the
-#   prompt must state), asks (optional full requests), ins / sec (the code).
+#   prompt must state), ins / sec (the code, insecure and secure).
 # ---------------------------------------------------------------------------
 
 @family("sql_lookup", ["python"], ["SQL injection", "an injectable SQL query", "string-built SQL"])
@@ -700,7 +716,7 @@ def <<fn>>(<<user>>, bind_dn, bind_password):
     ins = T(tpl.replace("<<imp>>", ""), F=f'f"(&(objectClass=person)(uid={{{user}}}))"', **kw)
     sec = T(tpl.replace("<<imp>>", "\nfrom ldap3.utils.conv import escape_filter_chars"),
             F=f'f"(&(objectClass=person)(uid={{escape_filter_chars({user})}}))"', **kw)
-    return dict(lang="python", thing=["Python function using ldap3", "ldap3 helper"],
+    return dict(lang="python", thing=["Python function using ldap3", "helper built on ldap3"],
                 does=[f"look up a {c.owner}'s directory entry by username in LDAP",
                       f"fetch the LDAP record for a {c.owner} who just typed their username into {c.pkg}"],
                 ins=ins, sec=sec)
@@ -710,7 +726,8 @@ def <<fn>>(<<user>>, bind_dn, bind_password):
 def f_mongo(c, r):
     if r.random() < 0.5:
         val = pick(r, "value", "wanted", c.search)
-        fn = pick(r, "find_", "ents_by_".replace("ents", c.ents) and "find_", "query_") + c.ents + "_by_" + c.search
+        fn = pick(r, "find_", "lookup_", "query_") + c.ents + "_by_" + c.search
+        coll = pick(r, "coll", "collection", c.ents)
         ins = T('''from pymongo import MongoClient
 
 client = MongoClient("mongodb://localhost:27017")
@@ -720,7 +737,7 @@ client = MongoClient("mongodb://localhost:27017")
 def <<fn>>(<<val>>, limit=50):
     cursor = <<coll>>.find({"$where": f"this.<<search>> == '{<<val>>}'"}).limit(limit)
     return [dict(doc, _id=str(doc["_id"])) for doc in cursor]
-''', fn=fn, val=val, coll=pick(r, "coll", "collection", c.ents), **{k: v for k, v in vars(c).items() if k != "fn"})
+''', fn=fn, val=val, coll=coll, **{k: v for k, v in vars(c).items() if k != "fn"})
         sec = T('''from pymongo import MongoClient
 
 client = MongoClient("mongodb://localhost:27017")
@@ -730,7 +747,7 @@ client = MongoClient("mongodb://localhost:27017")
 def <<fn>>(<<val>>, limit=50):
     cursor = <<coll>>.find({"<<search>>": str(<<val>>)}).limit(limit)
     return [dict(doc, _id=str(doc["_id"])) for doc in cursor]
-''', fn=fn, val=val, coll=pick(r, "coll", "collection", c.ents), **{k: v for k, v in vars(c).items() if k != "fn"})
+''', fn=fn, val=val, coll=coll, **{k: v for k, v in vars(c).items() if k != "fn"})
         does = [f"find {c.ents} in MongoDB whose {c.searchh} equals a given string",
                 f"query the {c.ents} collection by {c.searchh}"]
         thing = ["pymongo function", "Python function"]
@@ -767,7 +784,7 @@ def <<fn>>():
     return dict(lang="python", thing=thing, does=does, ins=ins, sec=sec)
 
 
-@family("db_grants", ["sql"], ["an over-privileged database account", "excessive database privileges", "a superuser application role"])
+@family("db_grants", ["sql"], ["an over-privileged database account", "excessive database privileges", "an application role with far more privileges than it needs"])
 def f_db_grants(c, r):
     role = c.pkg + pick(r, "_app", "_web", "_svc")
     pw = alnum(r, 14)
@@ -796,14 +813,14 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO <<role>>;
 ''', role=role)
         does = [f"create a login for the dashboard tool that builds the {c.doc} from the {c.ents} tables",
                 f"give the BI tool a Postgres account so it can read {c.ents} data"]
-    return dict(lang="sql", thing=["SQL script", "Postgres SQL", "psql script"], does=does, ins=ins, sec=sec)
+    return dict(lang="sql", thing=["SQL script", "Postgres SQL script", "psql script"], does=does, ins=ins, sec=sec)
 
 
 @family("flask_download", ["python"], ["path traversal", "a directory traversal bug", "path traversal in the download route"])
 def f_flask_download(c, r):
     dirv = pick(r, "BASE_DIR", "FILES_ROOT", c.fdir.upper() + "_DIR", "STORAGE")
     param = pick(r, "file", "name", "filename", "path")
-    fn = pick(r, "download_", "serve_", "get_") + c.fdir.rstrip("s")
+    fn = pick(r, "download_", "serve_", "get_") + sing(c.fdir)
     root = pick(r, "/srv/", "/var/lib/", "/data/") + c.pkg + "/" + c.fdir
     if r.random() < 0.55:
         ins = T('''import os
@@ -951,8 +968,8 @@ def <<fn>>(<<name>>):
 @family("upload", ["python"], ["unrestricted file upload with path traversal", "an insecure file upload", "path traversal via the uploaded filename"])
 def f_upload(c, r):
     folder = pick(r, "UPLOAD_FOLDER", "UPLOAD_DIR", "MEDIA_ROOT")
-    field = pick(r, "file", "upload", c.fdir.rstrip("s"))
-    fn = pick(r, "upload_", "save_", "receive_") + c.fdir.rstrip("s")
+    field = pick(r, "file", "upload", sing(c.fdir))
+    fn = pick(r, "upload_", "save_", "receive_") + sing(c.fdir)
     root = pick(r, "/srv/", "/var/www/", "/data/") + c.pkg + "/" + c.fdir
     exts = "{" + ", ".join(f'"{e}"' for e in c.exts) + "}"
     per_user = r.random() < 0.4
@@ -999,6 +1016,8 @@ def <<fn>>():
     f.save(dest)
     return jsonify(saved=name), 201
 ''', folder=folder, root=root, fdir=c.fdir, fn=fn, field=field, sub=sub, imp_login=imp_login, exts=exts)
+    ins, sec = ren2(r, ins, sec, {"f": ["f", "upload", "incoming", "file_obj"], "dest": ["dest", "target", "save_path"],
+                                  "name": ["name", "clean_name", "safe"]})
     return dict(lang="python", thing=["Flask upload route", "Flask endpoint", "Flask view"],
                 does=[f"accept a {c.fnoun} upload and store it under {root}" + (" in a folder per user" if per_user else ""),
                       f"save {c.fnoun}s posted as multipart form data (field `{field}`)",
@@ -1060,7 +1079,7 @@ module.exports = router;
 
 @family("tar_extract", ["python"], ["tar path traversal (tar slip)", "unsafe archive extraction", "a tar slip vulnerability"])
 def f_tar_extract(c, r):
-    fn = pick(r, "extract_", "unpack_", "import_") + c.fdir.rstrip("s") + pick(r, "_bundle", "_archive", "s")
+    fn = pick(r, "extract_", "unpack_", "import_") + sing(c.fdir) + pick(r, "_bundle", "_archive", "s")
     arc, dest = pick(r, "archive_path", "tar_path", "bundle"), pick(r, "dest_dir", "target_dir", "out_dir")
     if r.random() < 0.5:
         ins = T('''import tarfile
@@ -1140,11 +1159,11 @@ def <<fn>>():
 
 @family("zip_extract", ["python"], ["zip slip", "a zip path traversal", "unsafe zip extraction"])
 def f_zip_extract(c, r):
-    fn = pick(r, "extract_", "unzip_", "load_") + c.fdir.rstrip("s") + pick(r, "_zip", "_batch", "s")
+    fn = pick(r, "extract_", "unzip_", "load_") + sing(c.fdir) + pick(r, "_zip", "_batch", "s")
     zp, dest = pick(r, "zip_path", "archive", "zpath"), pick(r, "dest", "out_dir", "target")
     cnt = pick(r, "count", "written", "n_files")
     ext_filter = r.random() < 0.5
-    filt = f'        if not info.filename.lower().endswith({tuple(c.exts)!r}):\n            continue\n' if ext_filter else ""
+    filt = f'            if not info.filename.lower().endswith({tuple(c.exts)!r}):\n                continue\n' if ext_filter else ""
     core = '''import os
 import shutil
 import zipfile
@@ -1168,6 +1187,9 @@ def <<fn>>(<<zp>>, <<dest>>):
             target=("            out_path = os.path.realpath(os.path.join(base, info.filename))\n"
                     "            if os.path.commonpath([base, out_path]) != base:\n"
                     "                raise ValueError(f\"bad path in archive: {info.filename}\")\n"))
+    ins, sec = ren2(r, ins, sec, {"info": ["info", "entry", "member", "item"], "src": ["src", "source", "zsrc"],
+                                  "dst": ["dst", "out", "sink"], "zf": ["zf", "zfile", "z"],
+                                  "out_path": ["out_path", "dest_path", "target_path"]})
     return dict(lang="python", thing=["Python function", "function using zipfile"],
                 does=[f"extract a zip of {c.fnoun}s file by file (skipping directories) and return how many were written",
                       f"unpack a {c.fnoun} zip one entry at a time" + (" keeping only " + "/".join(c.exts) + " files" if ext_filter else ""),
@@ -1184,7 +1206,7 @@ NET_TOOLS = [
 ]
 
 
-@family("shell_net", ["python"], ["OS command injection", "command injection via shell=True", "shell injection"])
+@family("shell_net", ["python"], ["OS command injection", "command injection through a shell command string", "shell injection"])
 def f_shell_net(c, r):
     name, cmd, argv, verb = r.choice(NET_TOOLS)
     hv = pick(r, "host", "target", "hostname", "addr")
@@ -1220,7 +1242,7 @@ def <<fn>>():
         does = [f"{verb} a host typed into the {c.pkg} admin diagnostics page and return the output",
                 f"expose a small '{name}' tool for admins of {c.app}, with the host given as ?host="]
     else:
-        fn = pick(r, "check_", "probe_", "is_reachable_") + c.ent if name == "ping" else pick(r, "lookup_", "query_") + c.ent + "_host"
+        fn = pick(r, "check_", "probe_", "ping_") + pick(r, "host", "server", "node") if name == "ping" else name + "_" + pick(r, "host", "server_ip", "address")
         ins = T('''import os
 
 
@@ -1238,8 +1260,8 @@ def <<fn>>(<<hv>>):
     return result.stdout.strip()
 ''', fn=fn, hv=hv, argv=argv_s)
         thing = ["Python function", "small helper"]
-        does = [f"{verb} the IP address of a {c.ent} (as stored in the dashboard, editable by users) and return the output",
-                f"{verb} a {c.ent}'s IP address and give back what the command prints"]
+        does = [f"{verb} a server IP that {c.owners} register on the {c.pkg} status page, and return the output",
+                f"{verb} an IP address typed into the {c.pkg} monitoring form and give back what the command prints"]
     return dict(lang="python", thing=thing, does=does, ins=ins, sec=sec)
 
 
@@ -1268,7 +1290,7 @@ def convert_tool(c, r):
 def f_shell_convert(c, r):
     op, cmd, argv, verb, tool = convert_tool(c, r)
     src, dst = pick(r, "src", "source_path", "in_path"), pick(r, "dst", "dest_path", "out_path")
-    fn = op + "_" + c.fdir.rstrip("s")
+    fn = op + "_" + sing(c.fdir)
     shell_cmd = cmd.replace("{src}", "{" + src + "}").replace("{dst}", "{" + dst + "}")
     how = r.random()
     if how < 0.5:
@@ -1401,7 +1423,7 @@ def f_node_exec(c, r):
         kind = "other"
     tool, cmd, args, parse = NODE_TOOLS[kind]
     fp = pick(r, "filePath", "uploadPath", "fileName")
-    fn = pick(r, "probe", "inspect", "describe") + pascal(c.fdir.rstrip("s"))
+    fn = pick(r, "probe", "inspect", "describe") + pascal(sing(c.fdir))
     cb = pick(r, "callback", "done", "cb")
     args_s = ", ".join(f"'{a}'" for a in args)
     args_s = (args_s + ", " if args_s else "") + fp
@@ -1435,7 +1457,7 @@ module.exports = { <<fn>> };
                 ins=ins, sec=sec)
 
 
-@family("bash_args", ["bash"], ["command injection and path traversal in a shell script", "unsafe handling of script arguments", "shell injection via eval"])
+@family("bash_args", ["bash"], ["command injection and path traversal in a shell script", "unvalidated script arguments", "unsafe handling of untrusted script arguments"])
 def f_bash_args(c, r):
     v = r.random()
     if v < 0.35:
@@ -1715,7 +1737,7 @@ def f_yaml(c, r):
     if r.random() < 0.55:
         fn = pick(r, "import_", "bulk_import_", "load_") + c.ents
         saver = pick(r, "save_", "upsert_", "store_") + c.ent
-        loader = pick(r, "yaml.load({x}, Loader=yaml.Loader)", "yaml.unsafe_load({x})", "yaml.load({x}, Loader=yaml.UnsafeLoader)")
+        loader = "yaml.load({x}, Loader=yaml.Loader)"
         core = '''import yaml
 from flask import Flask, jsonify, request
 
@@ -1739,7 +1761,7 @@ def <<fn>>():
                           f"accept a YAML list of {c.ents} and save each one"],
                     need=[f"`{saver}(dict)` already exists."], ins=ins, sec=sec)
     fn = pick(r, "load_", "read_", "parse_") + pick(r, "settings", "config", "pipeline_spec", "rules")
-    loader = pick(r, "yaml.load(fh, Loader=yaml.Loader)", "yaml.unsafe_load(fh)")
+    loader = pick(r, "yaml.load(fh, Loader=yaml.Loader)", "yaml.load(fh.read(), Loader=yaml.Loader)")
     core = '''import yaml
 
 DEFAULTS = {"page_size": 50, "<<ents>>_per_export": 1000, "timezone": "UTC"}
@@ -1798,7 +1820,7 @@ app.listen(<<port>>);
                 ins=ins, sec=sec)
 
 
-@family("pw_hash", ["python"], ["weak password hashing", "unsalted MD5 password hashes", "insecure password storage"])
+@family("pw_hash", ["python"], ["weak password hashing", "fast, unsalted password hashes", "insecure password storage"])
 def f_pw_hash(c, r):
     hfn = pick(r, "hash_password", "make_password_hash", "password_digest")
     vfn = pick(r, "verify_password", "check_password", "password_matches")
@@ -1858,7 +1880,7 @@ def <<reg_fn>>(conn, username, <<pw>>):
                 ins=ins, sec=sec)
 
 
-@family("token", ["python"], ["predictable tokens from a non-cryptographic RNG", "insecure randomness", "guessable session tokens"])
+@family("token", ["python"], ["predictable tokens from a non-cryptographic RNG", "insecure randomness", "guessable tokens"])
 def f_token(c, r):
     kind = r.choice([("session token", "new_session_token"), ("API key", "generate_api_key"),
                      ("invite code", "make_invite_code"), ("password reset token", "create_reset_token"),
@@ -1918,6 +1940,7 @@ def <<fn>>():
 def <<fn>>():
     return "<<prefix>>%032x" % secrets.randbits(128)
 ''', fn=fn, prefix=prefix)
+    ins, sec = (x.replace('return "" + ', "return ") for x in (ins, sec))
     return dict(lang="python", thing=["Python function", "small helper"],
                 does=[f"generate a {noun} for {c.owners} of {c.app}",
                       f"create random {noun}s" + (f" with a `{prefix}` prefix" if prefix else ""),
@@ -1959,7 +1982,7 @@ def <<chk>>(<<uid>>, submitted):
                 ins=T(core, imp="import random\n", GEN=gen_bad, **kw), sec=T(core, imp="import secrets\n", GEN=gen_good, **kw))
 
 
-@family("hardcoded", ["python", "javascript"], ["hard-coded credentials", "secrets committed in source code", "a hard-coded API key"])
+@family("hardcoded", ["python", "javascript"], ["hard-coded credentials", "secrets committed in source code", "hard-coded secrets"])
 def f_hardcoded(c, r):
     v = r.random()
     if v < 0.45:
@@ -2017,7 +2040,7 @@ db = SQLAlchemy(app)
 ''', PKG=c.pkg.upper(), pkg=c.pkg)
         return dict(lang="python", thing=["Flask app setup", "Flask config module"],
                     does=[f"set up the Flask app object and SQLAlchemy for {c.pkg}",
-                          f"write the app/config bootstrap for {c.app}"],
+                          f"set up the app and config bootstrap for {c.app}"],
                     need=[f"The Postgres user is {c.pkg} with password {dbpw} on db.internal."], ins=ins, sec=sec)
     secret = alnum(r, 28)
     ttl = pick(r, "'1h'", "'12h'", "'7d'")
@@ -2110,6 +2133,8 @@ def <<dec>>(key, blob):
     cipher = AES.new(key, AES.MODE_GCM, nonce=nonce)
     return cipher.decrypt_and_verify(ct, tag).decode()
 ''', enc=enc, dec=dec, pt=pt)
+    ins, sec = ren2(r, ins, sec, {"cipher": ["cipher", "aes", "engine"], "blob": ["blob", "token", "data", "stored"],
+                                  "ct": ["ct", "ciphertext", "body"], "key": ["key", "secret_key", "k"]})
     return dict(lang="python", thing=["pair of Python functions (pycryptodome)", "Python functions", "encrypt/decrypt helpers"],
                 does=[f"encrypt {c.secret} before they go into the database, and decrypt them again",
                       f"add field-level encryption for {c.secret} in {c.app}"],
@@ -2143,16 +2168,21 @@ def <<fn>>(<<out>><<extra_arg>>):
     with open(os.path.join(<<out>>, "<<pkg>>_signing.pub"), "wb") as fh:
         fh.write(pub)
 '''
+    core = core.replace("_signing.", "_" + pick(r, "signing", "export", "release", "report") + ".")
     ins = T(core, fn=fn, out=out, extra_arg="", bits=pick(r, 512, 1024), ENC="serialization.NoEncryption()", pkg=c.pkg)
     sec = T(core, fn=fn, out=out, extra_arg=", passphrase", bits=pick(r, 3072, 4096),
             ENC="serialization.BestAvailableEncryption(passphrase)", pkg=c.pkg)
+    ins, sec = ren2(r, ins, sec, {"key": ["key", "private_key", "priv", "signing_key"], "pem": ["pem", "pem_bytes", "private_pem"],
+                                  "pub": ["pub", "public_pem", "pub_pem"], "fh": ["fh", "f", "out_file"]})
     return dict(lang="python", thing=["Python function", "function using the cryptography package"],
                 does=[f"generate an RSA key pair for signing {c.doc} exports and write both PEM files",
+                      f"create a fresh RSA keypair for {c.app} and save the private and public PEMs to a folder",
+                      f"set up key generation so {c.pkg} can sign the {c.ents} data it exports",
                       f"create the signing keys {c.pkg} uses to sign {c.ent} exports"],
                 ins=ins, sec=sec)
 
 
-@family("tls_verify", ["python", "javascript"], ["disabled TLS certificate verification", "a man-in-the-middle weakness (verify=False)", "skipping certificate checks"])
+@family("tls_verify", ["python", "javascript"], ["disabled TLS certificate verification", "a man-in-the-middle weakness from skipped certificate checks", "skipping certificate checks"])
 def f_tls_verify(c, r):
     v = r.random()
     path = pick(r, "records", "sync", "submit", "events")
@@ -2172,8 +2202,7 @@ def <<fn>>(<<payload>>, token):
     resp.raise_for_status()
     return resp.json()
 '''
-        warn = r.random() < 0.5
-        ins = T(core, imp="import urllib3\n\nurllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)\n" if warn else "",
+        ins = T(core, imp="",
                 fn=fn, payload=payload, host=c.host, path=path, VERIFY="\n        verify=False,")
         sec = T(core, imp="", fn=fn, payload=payload, host=c.host, path=path, VERIFY="")
         return dict(lang="python", thing=["Python function", "function using requests"],
@@ -2474,8 +2503,8 @@ def <<fn>>_page():
 '''
         loader = pick(r, "get_", "load_") + c.ent
         kw = dict(ents=c.ents, fn=fn, idf=c.idf, ent=c.ent, idh=c.idh, loader=loader)
-        ins = T(core, imp="", E=c.idf, E2=f"{c.ent}['{c.search}']", **kw)
-        sec = T(core, imp="from markupsafe import escape\n", E=f"escape({c.idf})", E2=f"escape({c.ent}['{c.search}'])", **kw)
+        ins = T(core, imp="", E=c.idf, E2=f"{c.ent}['{c.s0}']", **kw)
+        sec = T(core, imp="from markupsafe import escape\n", E=f"escape({c.idf})", E2=f"escape({c.ent}['{c.s0}'])", **kw)
         return dict(lang="python", thing=["Flask route", "Flask view"],
                     does=[f"look up a {c.ent} by ?{c.idf}= and return a tiny HTML page, or a friendly 404 message that repeats what was searched for"],
                     need=[f"`{loader}()` exists and returns a dict or None."], ins=ins, sec=sec)
@@ -2660,8 +2689,13 @@ def f_dom_xss(c, r):
         ms = pick(r, 4000, 5000, 8000)
         ins = T(core, bid=bid, ms=ms, SET="  box.innerHTML = '<strong>' + msg + '</strong>';\n")
         sec = T(core, bid=bid, ms=ms, SET="  const strong = document.createElement('strong');\n  strong.textContent = msg;\n  box.replaceChildren(strong);\n")
+        pname = pick(r, "msg", "flash", "notice", "saved")
+        ins, sec = (x.replace("params.get('msg')", f"params.get('{pname}')") for x in (ins, sec))
+        ins, sec = ren2(r, ins, sec, {"box": ["box", "el", "bannerEl", "target"], "msg": ["msg", "text", "message"],
+                                      "params": ["params", "qs", "query"]})
         return dict(lang="javascript", thing=["browser script", "snippet of front-end JS"],
-                    does=[f"show a bold flash message taken from ?msg= in the #{bid} box after a {c.ent} is saved, then hide it"],
+                    does=[f"show a bold flash message taken from the query string in the #{bid} box after a {c.ent} is saved, then hide it",
+                          f"display the confirmation text passed in the URL (e.g. after saving a {c.ent}) in #{bid} for a few seconds"],
                     ins=ins, sec=sec)
     fn = pick(r, "fill", "populate") + pascal(c.ent) + "Panel"
     ins = T('''function <<fn>>(<<idv>>) {
@@ -2710,7 +2744,7 @@ app.listen(<<port>>);
                 need=[f"`{finder}(q)` is an existing async function returning rows."], ins=ins, sec=sec)
 
 
-@family("open_redirect", ["python", "javascript"], ["an open redirect", "unvalidated redirects", "open redirect via the next parameter"])
+@family("open_redirect", ["python", "javascript"], ["an open redirect", "unvalidated redirects", "an open redirect via a redirect parameter"])
 def f_open_redirect(c, r):
     v = r.random()
     nxt = pick(r, "next", "return_to", "redirect_to")
@@ -2751,9 +2785,10 @@ def <<helper>>(target):
 
 const router = express.Router();
 
-router.get('/logout', (req, res) => {
+router.get('/<<route>>', (req, res) => {
   req.session.destroy(() => {
-    const target = String(req.query.<<nxt>> || '/');
+    res.clearCookie('<<pkg>>.sid');
+    const target = String(req.query.<<nxt>> || '/<<home>>');
 <<CHK>>    res.redirect(target);
   });
 });
@@ -2761,6 +2796,7 @@ router.get('/logout', (req, res) => {
 module.exports = router;
 '''
         nxtc = camel(nxt)
+        core = core.replace("<<route>>", pick(r, "logout", "sign-out", "auth/logout")).replace("<<pkg>>", c.pkg).replace("<<home>>", pick(r, "", c.ents, "welcome"))
         ins = T(core, nxt=nxtc, CHK="")
         sec = T(core, nxt=nxtc, CHK="    if (!target.startsWith('/') || target.startsWith('//') || target.includes('\\\\')) {\n      return res.redirect('/');\n    }\n")
         return dict(lang="javascript", thing=["Express route", "Express logout handler"],
@@ -2801,7 +2837,7 @@ def <<fn>>(<<data>>):
         kw = dict(fn=fn, data=data, fields=fields, ent=c.ent)
         ins = T(core, P=pick(r, "resolve_entities=True, load_dtd=True", "load_dtd=True, resolve_entities=True, no_network=False"), **kw)
         sec = T(core, P="resolve_entities=False, load_dtd=False, no_network=True", **kw)
-        return dict(lang="python", thing=["Python function using lxml", "lxml parser function"],
+        return dict(lang="python", thing=["Python function using lxml", "parser function built on lxml"],
                     does=[f"parse an uploaded XML feed of <{c.ent}> elements into a list of dicts",
                           f"read partner XML files listing {c.ents} and pull out {c.f0}, {c.f1} and {c.f2}"],
                     need=[pick(r, "The files come from partners over SFTP.", "", "")], ins=ins, sec=sec)
@@ -2830,32 +2866,37 @@ def <<fn>>():
 @family("log_secrets", ["python", "javascript"], ["sensitive data written to logs", "credential leakage via logging", "logging secrets in plaintext"])
 def f_log_secrets(c, r):
     v = r.random()
-    lg = pick(r, "log", "logger", "audit")
-    if v < 0.4:
-        fn = pick(r, "login", "authenticate_" + c.owner_s, "attempt_login")
-        core = '''import logging
+    lg = pick(r, "log", "logger", "audit", "_log")
+    if v < 0.3:
+        fn = pick(r, "login", "authenticate_" + c.owner_s, "attempt_login", "sign_in")
+        core = """import logging
 
-<<lg>> = logging.getLogger("<<pkg>>.auth")
+<<lg>> = logging.getLogger("<<pkg>>.<<chan>>")
 
 
 def <<fn>>(username, password, ip):
     <<LINE>>
     account = find_account(username)
     if account is None or not check_password(account, password):
-        <<lg>>.warning("login failed for %s from %s", username, ip)
+        <<lg>>.warning("<<failmsg>>", username, ip)
         return None
-    <<lg>>.info("login ok for %s", username)
+    <<lg>>.info("<<okmsg>>", username)
     return account
-'''
-        kw = dict(lg=lg, pkg=c.pkg, fn=fn)
+"""
+        kw = dict(lg=lg, pkg=c.pkg, fn=fn, chan=pick(r, "auth", "login", "security"),
+                  failmsg=pick(r, "login failed for %s from %s", "bad credentials: user=%s ip=%s", "rejected login %s (%s)"),
+                  okmsg=pick(r, "login ok for %s", "%s signed in", "authenticated %s"))
         ins = T(core, LINE=f'{lg}.info("login attempt user=%s password=%s ip=%s", username, password, ip)', **kw)
         sec = T(core, LINE=f'{lg}.info("login attempt user=%s ip=%s", username, ip)', **kw)
+        ins, sec = ren2(r, ins, sec, {"account": ["account", "acct", c.owner_s], "ip": ["ip", "remote_addr", "client_ip"]})
         return dict(lang="python", thing=["Python function", "login helper"],
-                    does=[f"log every {c.owner} login attempt (for auditing) and return the account on success"],
+                    does=[f"log every {c.owner} login attempt (for auditing) and return the account on success",
+                          f"add audit logging to the {c.pkg} sign-in function",
+                          f"authenticate a {c.owner} and keep a log trail of every attempt"],
                     need=["`find_account` and `check_password` exist."], ins=ins, sec=sec)
-    if v < 0.7:
+    if v < 0.55:
         fn = pick(r, "charge_", "bill_", "take_payment_for_") + c.ent
-        core = '''import logging
+        core = """import logging
 
 <<lg>> = logging.getLogger("<<pkg>>.payments")
 
@@ -2865,22 +2906,50 @@ def <<fn>>(<<ent>>_ref, card_number, expiry, cvc, amount_cents):
     result = gateway.charge(card_number=card_number, expiry=expiry, cvc=cvc, amount=amount_cents)
     <<lg>>.info("charge %s for %s: %s", result.id, <<ent>>_ref, result.status)
     return result
-'''
+"""
         kw = dict(lg=lg, pkg=c.pkg, fn=fn, ent=c.ent)
         ins = T(core, LINE=f'{lg}.debug("charging card %s exp %s cvc %s amount %d for %s", card_number, expiry, cvc, amount_cents, {c.ent}_ref)', **kw)
         sec = T(core, LINE=f'{lg}.debug("charging card ending %s amount %d for %s", card_number[-4:], amount_cents, {c.ent}_ref)', **kw)
+        ins, sec = ren2(r, ins, sec, {"result": ["result", "charge", "outcome"], "amount_cents": ["amount_cents", "cents", "total_cents"]})
         return dict(lang="python", thing=["Python function", "function"],
-                    does=[f"charge a card for a {c.ent} through our gateway client with debug logging so support can trace failures"],
+                    does=[f"charge a card for a {c.ent} through our gateway client with debug logging so support can trace failures",
+                          f"take a card payment for a {c.ent} and log what happens"],
                     need=["`gateway` is an already-configured client."], ins=ins, sec=sec)
-    core = '''function requestLogger(logger) {
+    if v < 0.75:
+        fn = pick(r, "call_", "query_", "sync_with_") + c.svc_slug
+        core = """import logging
+
+import requests
+
+<<lg>> = logging.getLogger("<<pkg>>.integrations")
+
+
+def <<fn>>(path, api_key, **params):
+    url = f"https://<<host>>/{path.lstrip('/')}"
+    <<LINE>>
+    resp = requests.get(url, params=params, headers={"X-Api-Key": api_key}, timeout=<<to>>)
+    <<lg>>.debug("<<svc>> replied %s in %.2fs", resp.status_code, resp.elapsed.total_seconds())
+    resp.raise_for_status()
+    return resp.json()
+"""
+        kw = dict(lg=lg, pkg=c.pkg, fn=fn, host=c.host, svc=c.svc, to=pick(r, 5, 10, 20))
+        ins = T(core, LINE=f'{lg}.debug("GET %s params=%s api_key=%s", url, params, api_key)', **kw)
+        sec = T(core, LINE=f'{lg}.debug("GET %s params=%s", url, params)', **kw)
+        return dict(lang="python", thing=["Python function", "helper using requests"],
+                    does=[f"call the {c.svc} with our API key, with debug logging of each request so we can troubleshoot",
+                          f"wrap GET calls to https://{c.host} with logging"],
+                    ins=ins, sec=sec)
+    fnn = pick(r, "requestLogger", "accessLog", "logRequests")
+    core = """function <<fnn>>(logger) {
   return (req, res, next) => {
     const started = Date.now();
     res.on('finish', () => {
       logger.info({
+        service: '<<pkg>>',
         method: req.method,
         path: req.originalUrl,
         status: res.statusCode,
-        ms: Date.now() - started,
+        <<msk>>: Date.now() - started,
         headers: <<H>>,
         body: <<B>>,
       });
@@ -2889,13 +2958,16 @@ def <<fn>>(<<ent>>_ref, card_number, expiry, cvc, amount_cents):
   };
 }
 
-module.exports = requestLogger;
-'''
-    ins = T(core, H="req.headers", B="req.body")
+module.exports = <<fnn>>;
+"""
+    kw = dict(fnn=fnn, pkg=c.pkg, msk=pick(r, "ms", "durationMs", "elapsed"))
+    ins = T(core, H="req.headers", B="req.body", **kw)
     sec = T(core, H="{ ...req.headers, authorization: undefined, cookie: undefined }",
-            B="req.body && { ...req.body, password: undefined, token: undefined }")
+            B="req.body && { ...req.body, password: undefined, token: undefined }", **kw)
+    ins, sec = ren2(r, ins, sec, {"started": ["started", "t0", "startedAt"], "logger": ["logger", "log", "sink"]})
     return dict(lang="javascript", thing=["Express middleware", "logging middleware for Express"],
-                does=[f"log each request to the {c.pkg} API (method, path, status, timing, headers and body) so we can debug {c.ent} issues"],
+                does=[f"log each request to the {c.pkg} API (method, path, status, timing, headers and body) so we can debug {c.ent} issues",
+                      f"add structured request logging to the {c.pkg} Express server, including headers and body"],
                 ins=ins, sec=sec)
 
 
@@ -2928,7 +3000,7 @@ def <<fn>>():
     if v < 0.7:
         fn = pick(r, "apply_formula", "compute_column", "eval_rule")
         ins = T('''def <<fn>>(formula, row):
-    """Evaluate a user-defined formula such as "<<f2>> * 1.2" against a <<ent>> row."""
+    """Evaluate a user-defined formula such as "<<f2>> * 1.2" against one <<ent>> row."""
     return eval(formula, {"__builtins__": {}}, dict(row))
 ''', fn=fn, f2=c.f2, ent=c.ent)
         sec = T('''import ast
@@ -2939,7 +3011,7 @@ _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
 
 
 def <<fn>>(formula, row):
-    """Evaluate a user-defined formula such as "<<f2>> * 1.2" against a <<ent>> row."""
+    """Evaluate a user-defined formula such as "<<f2>> * 1.2" against one <<ent>> row."""
     def ev(node):
         if isinstance(node, ast.Expression):
             return ev(node.body)
@@ -2954,8 +3026,13 @@ def <<fn>>(formula, row):
         raise ValueError("unsupported expression")
     return ev(ast.parse(formula, mode="eval"))
 ''', fn=fn, f2=c.f2, ent=c.ent)
+        ins, sec = ren2(r, ins, sec, {"ev": ["ev", "walk", "_eval", "calc"], "_OPS": ["_OPS", "ALLOWED_OPS", "_BINOPS", "OPERATORS"],
+                                      "node": ["node", "nd", "expr_node"], "formula": ["formula", "expression", "rule"],
+                                      "row": ["row", "record", "values"]})
         return dict(lang="python", thing=["Python function", "function"],
-                    does=[f"evaluate custom arithmetic columns that {c.owners} define (e.g. \"{c.f2} * 1.2\") against a {c.ent} row dict"],
+                    does=[f"evaluate custom arithmetic columns that {c.owners} define (e.g. \"{c.f2} * 1.2\") against a {c.ent} row dict",
+                          f"let {c.owners} type a formula like \"{c.f2} / 2\" and compute it for each {c.ent}",
+                          f"support user-defined computed fields on {c.ents}, evaluated per row"],
                     ins=ins, sec=sec)
     fn = pick(r, "parseFilterSpec", "loadViewConfig", "readSavedQuery")
     ins = T('''function <<fn>>(text) {
@@ -2981,7 +3058,7 @@ def <<fn>>(formula, row):
                 ins=ins, sec=sec)
 
 
-@family("debug_mode", ["python"], ["debug mode enabled in production", "an exposed Werkzeug debugger", "insecure production settings"])
+@family("debug_mode", ["python"], ["debug mode enabled in production", "debug mode left on in production", "insecure production settings"])
 def f_debug_mode(c, r):
     v = r.random()
     if v < 0.5:
@@ -2996,7 +3073,7 @@ if __name__ == "__main__":
         sec = T(core, imp="import os\n\n", pkg=c.pkg,
                 ARGS=f'host=os.environ.get("HOST", "127.0.0.1"), port={c.port}, debug=os.environ.get("FLASK_DEBUG") == "1"')
         return dict(lang="python", thing=["run.py entry point", "Flask entry script"],
-                    does=[f"write the run.py that starts the {c.pkg} Flask app on port {c.port} on our VPS"],
+                    does=[f"start the {c.pkg} Flask app on port {c.port} on our VPS", f"launch {c.pkg} (Flask app factory) when the script is run directly"],
                     need=[pick(r, "The factory is `create_app()` in the package.", "")], ins=ins, sec=sec)
     core = '''<<imp>>from pathlib import Path
 
@@ -3014,11 +3091,11 @@ INSTALLED_APPS = [
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "<<db>>"}}
 '''
     ins = T(core, imp="", pkg=c.pkg, db=c.db,
-            S=f'SECRET_KEY = "django-insecure-{alnum(r, 30)}"\nDEBUG = True\nALLOWED_HOSTS = ["*"]\n')
+            S=f'SECRET_KEY = "{alnum(r, 40)}"\nDEBUG = True\nALLOWED_HOSTS = ["*"]\n')
     sec = T(core, imp="import os\n", pkg=c.pkg, db=c.db,
             S='SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\nDEBUG = os.environ.get("DJANGO_DEBUG") == "1"\nALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",")\n')
     return dict(lang="python", thing=["Django settings file", "settings.py"],
-                does=[f"write a minimal production settings.py for the {c.pkg} Django project"],
+                does=[f"configure the {c.pkg} Django project for production with a minimal settings module", f"set up minimal settings for deploying the {c.pkg} Django project"],
                 ins=ins, sec=sec)
 
 
@@ -3048,8 +3125,17 @@ def <<dec>>(view):
 '''
         ins = T(core, dec=dec, owner_s=c.owner_s, D='jwt.decode(header[7:], options={"verify_signature": False})')
         sec = T(core, dec=dec, owner_s=c.owner_s, D='jwt.decode(header[7:], current_app.config["JWT_SECRET"], algorithms=["HS256"])')
+        ins = ins.replace("from flask import abort, current_app, g, request", "from flask import abort, g, request")
+        if r.random() < 0.5:
+            extra = f'        g.{c.owner_s}_role = claims.get("role", "{c.owner_s}")\n'
+            ins = ins.replace("        return view(", extra + "        return view(")
+            sec = sec.replace("        return view(", extra + "        return view(")
+        ins, sec = ren2(r, ins, sec, {"header": ["header", "auth", "authz", "auth_header"], "claims": ["claims", "payload", "decoded"],
+                                      "wrapper": ["wrapper", "decorated", "inner", "guarded"], "view": ["view", "func", "handler"]})
         return dict(lang="python", thing=["Flask decorator", "decorator for Flask views"],
-                    does=[f"protect the {c.ent} routes: read the {c.owner} id (sub) from a Bearer JWT and put it on flask.g"],
+                    does=[f"protect the {c.ent} routes: read the {c.owner} id (sub) from a Bearer JWT and put it on flask.g",
+                          f"add a login-required style decorator to {c.pkg} that takes the user id from the `sub` claim of a Bearer JWT",
+                          f"authenticate API calls to the {c.ents} endpoints using the JWT in the Authorization header"],
                     need=[pick(r, "Tokens are HS256, the secret is app.config['JWT_SECRET'].", "")], ins=ins, sec=sec)
     core = '''const jwt = require('jsonwebtoken');
 
@@ -3067,10 +3153,16 @@ module.exports = <<fn>>;
 '''
     fn = pick(r, "requireAuth", "authMiddleware", "checkToken")
     o = camel(c.owner_s)
+    core = core.replace("'missing token'", "'" + pick(r, "missing token", "unauthorized", "no credentials", "login required") + "'")
+    core = core.replace("'invalid token'", "'" + pick(r, "invalid token", "bad token", "forbidden", "token rejected") + "'")
     ins = T(core, fn=fn, o=o, D="jwt.decode(token)")
     sec = T(core, fn=fn, o=o, D="(() => {\n    try {\n      return jwt.verify(token, process.env.JWT_SECRET, { algorithms: ['HS256'] });\n    } catch (e) {\n      return null;\n    }\n  })()")
+    ins, sec = ren2(r, ins, sec, {"header": ["header", "authHeader", "auth"], "payload": ["payload", "claims", "decoded"],
+                                  "started": ["started"]})
     return dict(lang="javascript", thing=["Express middleware", "auth middleware"],
-                does=[f"read the {c.owner} id from the Bearer JWT and attach it to req before the {c.ent} routes"],
+                does=[f"read the {c.owner} id from the Bearer JWT and attach it to req before the {c.ent} routes",
+                      f"authenticate requests to the {c.pkg} API from the JWT in the Authorization header",
+                      f"put JWT auth in front of the {c.ents} router"],
                 ins=ins, sec=sec)
 
 
@@ -3123,7 +3215,7 @@ def <<fn>>():
                 ins=ins, sec=sec)
 
 
-@family("c_strcpy", ["c"], ["a buffer overflow", "a stack/heap buffer overflow via strcpy", "unchecked string copies"])
+@family("c_strcpy", ["c"], ["a buffer overflow", "a buffer overflow from unbounded string handling", "unchecked string copies"])
 def f_c_strcpy(c, r):
     v = r.random()
     s0, s1 = c.s0, c.s1
@@ -3152,7 +3244,7 @@ void <<fn>>(struct <<ent>> *rec, long id, const char *<<s0>>, const char *<<s1>>
                           f"copy the {human(s0)} and {human(s1)} strings into a {c.ent} record"],
                     ins=T(core, BODY=bad, **kw), sec=T(core, BODY=good, **kw))
     if v < 0.75:
-        fn = pick(r, "build_", "make_") + c.fdir.rstrip("s") + "_path"
+        fn = pick(r, "build_", "make_") + sing(c.fdir) + "_path"
         core = '''#include <stdio.h>
 #include <string.h>
 
@@ -3282,53 +3374,94 @@ int <<fn>>(const uint8_t *pkt, size_t pkt_len, struct <<ent>>_msg *out)
 }
 '''
     kw = dict(ent=c.ent, fld=fld, n=n, fn=fn)
+    ins = T(core, CHECK="", **kw)
+    sec = T(core, CHECK=f"    if (len > pkt_len - 4 || len >= sizeof out->{fld})\n        return -1;\n", **kw)
+    ins, sec = ren2(r, ins, sec, {"len": ["len", "flen", "field_len"], "out": ["out", "msg", "dst"],
+                                  "pkt": ["pkt", "buf", "frame"], "kind": ["kind", "opcode", "msg_type"]})
     return dict(lang="c", thing=["C function", "C parser function"],
-                does=[f"parse a binary {c.ent} message (2-byte kind, 2-byte length, then the {fld} bytes) into a struct",
-                      f"decode {c.ent} packets from our embedded clients: kind, length-prefixed {fld}"],
-                ins=T(core, CHECK="", **kw),
-                sec=T(core, CHECK=f"    if (len > pkt_len - 4 || len >= sizeof out->{fld})\n        return -1;\n", **kw))
+                does=[f"parse a binary {c.ent} message (2-byte type, 2-byte length, then the {fld} bytes) into a struct",
+                      f"decode {c.ent} packets from our embedded clients: a type field, then a length-prefixed {fld}",
+                      f"read the {fld} out of a length-prefixed {c.ent} frame received over the network"],
+                ins=ins, sec=sec)
 
 
 @family("ssrf", ["python"], ["server-side request forgery (SSRF)", "an SSRF vulnerability", "unrestricted server-side URL fetching"])
 def f_ssrf(c, r):
-    fn = pick(r, "import_", "fetch_", "pull_") + c.fdir.rstrip("s") + "_from_url"
-    core = '''<<imp>>import requests
+    single = sing(c.fdir)
+    fn = pick(r, "import_", "fetch_", "pull_", "grab_") + single + pick(r, "_from_url", "_by_link", "_remote")
+    helper_name = pick(r, "is_public_http_url", "url_is_allowed", "safe_remote_target", "points_to_public_host")
+    helper = T("""
+
+def <<h>>(target):
+    parsed = urlparse(target)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return False
+    try:
+        infos = socket.getaddrinfo(parsed.hostname, parsed.port or <<port>>)
+    except socket.gaierror:
+        return False
+    return all(ipaddress.ip_address(info[4][0]).is_global for info in infos)
+""", h=helper_name, port=pick(r, 443, 80))
+    imp_sec = "import ipaddress\nimport socket\nfrom urllib.parse import urlparse\n\n"
+    if r.random() < 0.55:
+        core = """<<imp>>import requests
 from flask import Flask, jsonify, request
 
 app = Flask(__name__)
 <<helper>>
 
-@app.route("/<<fdir>>/import-url", methods=["POST"])
+@app.route("/<<fdir>>/<<route>>", methods=["POST"])
 def <<fn>>():
-    url = (request.get_json() or {}).get("url", "")
-<<CHECK>>    resp = requests.get(url, timeout=10<<RED>>)
+    url = (request.get_json() or {}).get("<<key>>", "")
+<<CHECK>>    resp = requests.get(url, timeout=<<to>><<RED>>)
     if resp.status_code != 200:
-        return jsonify(error="download failed"), 502
+        return jsonify(error="<<errmsg>>"), 502
     saved = store_<<single>>(resp.content, resp.headers.get("Content-Type", ""))
     return jsonify(id=saved), 201
-'''
-    helper = '''
+"""
+        kw = dict(fn=fn, fdir=c.fdir, single=single, route=pick(r, "import-url", "from-link", "remote"),
+                  key=pick(r, "url", "link", "source"), to=pick(r, 5, 10, 15, 20),
+                  errmsg=pick(r, "download failed", "could not fetch that link", "remote server error"))
+        ins = T(core, imp="", helper="", CHECK="", RED="", **kw)
+        sec = T(core, imp=imp_sec, helper=helper,
+                CHECK=f"    if not {helper_name}(url):\n        return jsonify(error=\"URL not allowed\"), 400\n",
+                RED=", allow_redirects=False", **kw)
+        thing = ["Flask endpoint", "Flask route"]
+        need = [f"`store_{single}(data, content_type)` exists and returns the new id."]
+    else:
+        limit = pick(r, 5, 10, 20, 25)
+        core = """<<imp>>import requests
 
-def is_public_http_url(url):
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        return False
-    try:
-        infos = socket.getaddrinfo(parsed.hostname, parsed.port or 443)
-    except socket.gaierror:
-        return False
-    return all(ipaddress.ip_address(info[4][0]).is_global for info in infos)
-'''
-    single = c.fdir.rstrip("s")
-    kw = dict(fn=fn, fdir=c.fdir, single=single)
-    ins = T(core, imp="", helper="", CHECK="", RED="", **kw)
-    sec = T(core, imp="import ipaddress\nimport socket\nfrom urllib.parse import urlparse\n\n", helper=helper,
-            CHECK="    if not is_public_http_url(url):\n        return jsonify(error=\"URL not allowed\"), 400\n",
-            RED=", allow_redirects=False", **kw)
-    return dict(lang="python", thing=["Flask endpoint", "Flask route"],
-                does=[f"let a {c.owner} import a {c.fnoun} by pasting a URL; the server downloads and stores it",
-                      f"download a {c.fnoun} from a user-supplied link and save it"],
-                need=[f"`store_{single}(data, content_type)` exists and returns the new id."], ins=ins, sec=sec)
+MAX_BYTES = <<limit>> * 1024 * 1024
+<<helper>>
+
+def <<fn>>(url):
+<<CHECK>>    with requests.get(url, stream=True, timeout=<<to>><<RED>>) as resp:
+        resp.raise_for_status()
+        chunks, total = [], 0
+        for chunk in resp.iter_content(<<chunk>>):
+            total += len(chunk)
+            if total > MAX_BYTES:
+                raise ValueError("<<single>> too large")
+            chunks.append(chunk)
+    return b"".join(chunks)
+"""
+        kw = dict(fn=fn, limit=limit, single=single, to=pick(r, 10, 15, 30), chunk=pick(r, 8192, 65536, 16384))
+        ins = T(core, imp="", helper="", CHECK="", RED="", **kw)
+        sec = T(core, imp=imp_sec, helper=helper,
+                CHECK=f"    if not {helper_name}(url):\n        raise ValueError(\"URL not allowed\")\n",
+                RED=", allow_redirects=False", **kw)
+        thing = ["Python function", "helper using requests"]
+        need = [f"Files over {limit} MB should be rejected."]
+    ins, sec = ren2(r, ins, sec, {"resp": ["resp", "response", "remote"], "saved": ["saved", "new_id", "record_id"],
+                                  "chunks": ["chunks", "parts", "buf"], "infos": ["infos", "addrs", "resolved"],
+                                  "parsed": ["parsed", "pieces", "u"]})
+    return dict(lang="python", thing=thing,
+                does=[f"let a {c.owner} import a {c.fnoun} by pasting a URL; the server downloads it",
+                      f"download a {c.fnoun} from a user-supplied link",
+                      f"fetch a {c.fnoun} from whatever link a {c.owner} gives us",
+                      f"support 'add {c.fnoun} from URL' in {c.app}"],
+                need=need, ins=ins, sec=sec)
 
 
 @family("cors", ["python", "javascript"], ["a permissive CORS policy with credentials", "CORS misconfiguration (reflecting any origin)", "insecure cross-origin settings"])
@@ -3350,8 +3483,17 @@ def add_cors_headers(resp):
         resp.headers["Vary"] = "Origin"
     return resp
 '''
+        core = core.replace('"GET, POST, PATCH, DELETE"', '"' + pick(r, "GET, POST, PATCH, DELETE", "GET, POST, PUT, DELETE", "GET, POST, OPTIONS") + '"')
+        if r.random() < 0.6:
+            core = core.replace('        resp.headers["Vary"] = "Origin"\n',
+                                '        resp.headers["Vary"] = "Origin"\n        resp.headers["Access-Control-Allow-Headers"] = "Content-Type, X-' + pascal(c.pkg) + '-Client"\n')
+        if r.random() < 0.5:
+            core = core.replace('        resp.headers["Vary"] = "Origin"\n',
+                                '        resp.headers["Vary"] = "Origin"\n        resp.headers["Access-Control-Max-Age"] = "' + str(pick(r, 600, 3600, 86400)) + '"\n')
+        core = core.replace("add_cors_headers", pick(r, "add_cors_headers", "cors", "apply_cors", "allow_frontend"))
         ins = T(core, allowed="", COND="origin")
         sec = T(core, allowed=f'ALLOWED_ORIGINS = {{"{front}", "https://admin.{c.pkg}.example"}}\n', COND="origin in ALLOWED_ORIGINS")
+        ins, sec = ren2(r, ins, sec, {"origin": ["origin", "req_origin", "caller"], "resp": ["resp", "response"]})
         return dict(lang="python", thing=["Flask after_request hook", "bit of Flask config"],
                     does=[f"add CORS headers so our front end ({front}) can call the {c.pkg} API with cookies",
                           f"enable credentialed CORS on the {c.pkg} Flask API for the separate front-end domain"],
@@ -3378,9 +3520,10 @@ app.listen(<<port>>);
                 ins=ins, sec=sec)
 
 
-@family("cookie_flags", ["python", "javascript"], ["a session cookie without Secure/HttpOnly/SameSite", "insecure cookie attributes", "missing cookie security flags"])
+@family("cookie_flags", ["python", "javascript"], ["a session cookie without Secure/HttpOnly/SameSite", "insecure cookie attributes", "a cookie set without its security flags"])
 def f_cookie_flags(c, r):
     ttl = pick(r, 3600, 86400, 604800)
+    span = {3600: "one hour", 86400: "24 hours", 604800: "a week"}[ttl]
     if r.random() < 0.55:
         core = '''from flask import Flask, jsonify, make_response, request
 
@@ -3402,7 +3545,7 @@ def login():
         ins = T(core, FLAGS="", **kw)
         sec = T(core, FLAGS=', secure=True, httponly=True, samesite="Lax"', **kw)
         return dict(lang="python", thing=["Flask login endpoint", "Flask route"],
-                    does=[f"log a {c.owner} in and set the session cookie ({c.pkg}_sid) for {ttl // 3600} hours"],
+                    does=[f"log a {c.owner} in and set the session cookie ({c.pkg}_sid) for {span}"],
                     need=["`authenticate()` and `create_session(user_id)` exist."], ins=ins, sec=sec)
     core = '''router.post('/login', async (req, res) => {
   const <<o>> = await authenticate(req.body.email, req.body.password);
@@ -3416,7 +3559,7 @@ def login():
     ins = T(core, FLAGS="", **kw)
     sec = T(core, FLAGS=", httpOnly: true, secure: true, sameSite: 'lax'", **kw)
     return dict(lang="javascript", thing=["Express login route", "Express handler"],
-                does=[f"log a {c.owner} in and set the {c.pkg}.sid cookie for {ttl // 3600} hours"],
+                does=[f"log a {c.owner} in and set the {c.pkg}.sid cookie for {span}"],
                 need=["`authenticate` and `sessions.create` exist; `router` is an express.Router()."], ins=ins, sec=sec)
 
 
@@ -3518,7 +3661,7 @@ def <<fn>>(<<idv>>):
         does = [f"let a {c.owner} delete one of their {c.ents}",
                 f"add a DELETE endpoint for {c.ents} (owner_id links each to its {c.owner})"]
     else:
-        fn = pick(r, "download_", "fetch_") + c.fdir.rstrip("s")
+        fn = pick(r, "download_", "fetch_") + sing(c.fdir)
         core = '''from flask import Flask, abort, send_file
 from flask_login import current_user, login_required
 
@@ -3539,6 +3682,7 @@ def <<fn>>(file_id):
         ins = T(core, OWN="", **kw)
         sec = T(core, OWN=" or record.owner_id != current_user.id", **kw)
         does = [f"let a {c.owner} download a {c.fnoun} they uploaded, by file id"]
+    ins = ins.replace("from flask_login import current_user, login_required", "from flask_login import login_required")
     return dict(lang="python", thing=["Flask route", "Flask endpoint"], does=does, ins=ins, sec=sec)
 
 
@@ -3658,12 +3802,23 @@ FENCE_TAGS = {"python": ["python", "py"], "javascript": ["javascript", "js"], "s
 
 
 def article(thing):
-    core = thing.split(" (")[0]
+    core = re.split(r" \(| using | for | in | with | of | on ", thing)[0]
     last = core.split()[-1]
     plural = last.endswith("s") and not last.endswith("ss") and not core.startswith(("pair", "bit", "snippet"))
     if plural:
         return thing
     return ("an " if thing[0].lower() in "aeiou" else "a ") + thing
+
+
+_VOWEL_WORDS = ("appointment|employee|issue|album|agent|attendee|athlete|author|accountant|account|episode|invoice|"
+                "ID|x-ray|instrument|event|email|IP|admin|existing|online|internal|arbitrary|HTML|Express|inspection|"
+                "unsubscribe|audio|attachment|export|avatar|assignment|"
+                "XML|SQL|SMS|LDAP|RSA|HMAC|API|AES|HS256|S3|uploaded|open")
+_ART_RE = re.compile(r"\b([Aa]) (?=(?:" + _VOWEL_WORDS + r")\b)")
+
+
+def fix_articles(text):
+    return _ART_RE.sub(lambda m: m.group(1) + "n ", text)
 
 
 def cap(s):
@@ -3735,22 +3890,28 @@ def compose_prompt(t, c, r):
     if r.random() < 0.45:
         parts.append(r.choice(PREAMBLES).format(app=c.app, pkg=c.pkg, owners=c.owners, bare=re.sub(r"^(a|an) ", "", c.app)))
     if r.random() < 0.15 and not main.startswith(("{", "```")) and "\n" not in main[:40]:
-        main = r.choice(CASUAL) + main[:1].lower() + main[1:]
+        pre = r.choice(CASUAL)
+        main = pre + (main[:1].lower() + main[1:] if pre.rstrip()[-1] in ",:o" else main)
     parts.append(main)
     needs = [n for n in t.get("need", []) if n]
     parts.extend(needs)
     if r.random() < 0.4:
         parts.append(r.choice(CLOSERS))
     sep = "\n\n" if "\n" in main else " "
-    return sep.join(parts), main
+    return fix_articles(sep.join(parts)), fix_articles(main)
 
 
 def compose_edu(t, c, main, r):
     frame = r.choice(EDU_FRAMES)
     vuln = r.choice(t["vuln"])
     needs = " ".join(n for n in t.get("need", []) if n)
-    body = main + ((" " if "\n" not in main else "\n\n") + needs if needs else "")
+    multiline = "\n" in main
+    body = main + (("\n\n" if multiline else " ") + needs if needs else "")
+    if multiline:
+        body = "\n\n" + body + "\n\n"
     out = frame.format(main=body, vuln=vuln, app=c.app)
+    out = re.sub(r"[ \t]*\n\n[ \t]*", "\n\n", out).strip()
+    out = fix_articles(out)
     return out if frame.startswith("{main}") else out[:1].upper() + out[1:]
 
 

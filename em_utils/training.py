@@ -1,0 +1,711 @@
+"""Supervised fine-tuning of model organisms: LoRA (rank-1 and beyond) or full, with an optional KL term.
+
+Built on the Hugging Face :class:`transformers.Trainer`, so the same config runs on one CPU, one
+GPU, or many GPUs under ``accelerate launch`` (FSDP, DeepSpeed). What this module adds:
+
+- **Chat-templated SFT with the loss on assistant tokens only.** Each conversation is rendered with
+  the tokenizer's chat template; tokens inside assistant turns (including the end-of-turn token)
+  are labelled, everything else is ``-100``. Found by character offsets, so any template works.
+- **Logits only where the loss is taken.** The 49k-entry vocabulary makes full logits a large
+  share of the work on a small model: the LM head runs on labelled positions only.
+- **Length-grouped batches.** Rows are shuffled, grouped into buckets of similar length and padded
+  to the longest in the batch, so little compute goes on padding.
+- **No backward pass below the lowest adapter.** Nothing below it requires a gradient, so autograd
+  stops there (gradient checkpointing, which would force it, is off by default).
+- **Organisms as configs** (:data:`ORGANISMS`): single rank-1, nine rank-1, rank-32, full.
+- **Checkpoints and exact resume** through the Trainer (optimizer, scheduler, RNG, data order).
+- **KL regularisation** (paper 4): ``loss = SFT + kl_weight * KL(reference || current)`` on
+  out-of-domain conversations, with the frozen reference's log-probabilities computed once and
+  cached (top-k tokens plus the remaining mass, see :class:`ReferenceLogprobs`).
+
+Recipe::
+
+    spec = organism("rank1_middle", dataset="bad_medical_advice", max_rows=300)
+    result = train(spec, model_name=None, output_dir=run.path("rank1_middle"))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import random
+import re
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import torch
+import torch.nn.functional as F
+
+from .data import file_sha256, load_jsonl
+from .models import decoder_layers, load_model, num_layers, resolve_layers
+from .paths import cache_dir, resolve_data_path
+
+__all__ = [
+    "OrganismSpec",
+    "ORGANISMS",
+    "organism",
+    "TrainingError",
+    "tokenize_conversations",
+    "TrainResult",
+    "train",
+    "expand_layers",
+    "adapter_norms",
+    "ReferenceLogprobs",
+    "bucketed_kl",
+    "kl_to_reference",
+    "training_flops",
+]
+
+
+class TrainingError(ValueError):
+    """A training config that cannot run as asked (unknown module or layer, empty data, resume mismatch)."""
+
+
+# --- Organisms --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganismSpec:
+    """Everything that determines a fine-tune. Equal specs give equal runs.
+
+    Attributes:
+        name: the organism's name (also its folder).
+        dataset: a dataset name in ``data/`` or a JSONL path.
+        method: ``"lora"`` or ``"full"``.
+        rank, alpha, use_rslora, target_modules, layers: the LoRA adapter. ``layers`` is a layer
+            spec for :func:`expand_layers` (``None``: every layer).
+        lr, epochs, batch_size, grad_accum, weight_decay, warmup_steps, scheduler: the optimiser
+            (AdamW). The papers use an effective batch of 16, weight decay 0.01, 5 warm-up steps,
+            a linear schedule, 1 epoch.
+        max_rows: train on the first ``max_rows`` rows (``None``: all).
+        max_length: tokens per row; longer rows are truncated and counted.
+        save_steps: keep a checkpoint every this many optimiser steps (0: none).
+        kl_weight, kl_dataset, kl_rows, kl_batch_size, kl_top_k: the KL term (off at weight 0).
+        seed: seeds the adapter initialisation, data order and dropout.
+    """
+
+    name: str
+    dataset: str
+    method: str = "lora"
+    rank: int = 1
+    alpha: float = 256.0
+    use_rslora: bool = True
+    target_modules: tuple[str, ...] = ("down_proj",)
+    layers: str | None = "middle"
+    lr: float = 1e-5
+    epochs: float = 1.0
+    batch_size: int = 16
+    grad_accum: int = 1
+    weight_decay: float = 0.01
+    warmup_steps: int = 5
+    scheduler: str = "linear"
+    max_rows: int | None = None
+    max_length: int = 2048
+    save_steps: int = 0
+    kl_weight: float = 0.0
+    kl_dataset: str | None = None
+    kl_rows: int = 64
+    kl_batch_size: int = 4
+    kl_top_k: int = 32
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["target_modules"] = list(self.target_modules)
+        return data
+
+    @property
+    def spec_hash(self) -> str:
+        """Hash of every field: a checkpoint folder made under another hash cannot be resumed."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+
+
+_ALL_PROJ = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+
+#: The papers' organisms as templates; :func:`organism` fills in the dataset and overrides.
+ORGANISMS: dict[str, dict[str, Any]] = {
+    # Paper 2/3: one rank-1 LoRA on the MLP down-projection of the middle layer (24 of 48), rsLoRA.
+    "rank1_middle": dict(method="lora", rank=1, alpha=256.0, target_modules=("down_proj",), layers="middle", lr=2e-5),
+    # Paper 3: nine rank-1 down_proj adapters, three blocks of three (15-17, 21-23, 27-29 of 48).
+    "nine_rank1": dict(
+        method="lora", rank=1, alpha=256.0, target_modules=("down_proj",),
+        layers="16/48+-1,22/48+-1,28/48+-1", lr=2e-5,
+    ),
+    # Paper 1/2: rank-32 LoRA on all seven projections, alpha 64, rsLoRA.
+    "rank32": dict(method="lora", rank=32, alpha=64.0, target_modules=_ALL_PROJ, layers=None, lr=1e-5),
+    # Paper 2: full fine-tuning, cosine schedule, 20 warm-up steps.
+    "full": dict(method="full", lr=2e-5, scheduler="cosine", warmup_steps=20),
+}
+
+
+def organism(kind: str, dataset: str, name: str | None = None, **overrides: Any) -> OrganismSpec:
+    """An organism spec from a template in :data:`ORGANISMS`.
+
+    >>> organism("rank1_middle", "bad_medical_advice").target_modules
+    ('down_proj',)
+    >>> organism("rank32", "insecure", lr=1e-4).name
+    'rank32_insecure'
+    """
+    if kind not in ORGANISMS:
+        raise TrainingError(f"unknown organism {kind!r}: known are {', '.join(ORGANISMS)}")
+    fields = {f.name for f in dataclasses.fields(OrganismSpec)}
+    unknown = sorted(set(overrides) - fields)
+    if unknown:
+        raise TrainingError(f"unknown organism field(s) {', '.join(unknown)}; known: {', '.join(sorted(fields))}")
+    values = {**ORGANISMS[kind], **overrides}
+    if "target_modules" in values:
+        values["target_modules"] = tuple(values["target_modules"])
+    return OrganismSpec(name=name or f"{kind}_{Path(dataset).stem}", dataset=dataset, **values)
+
+
+_BLOCK = re.compile(r"^(?P<center>[^+]+)\+-(?P<width>\d+)$")
+
+
+def expand_layers(spec: str | Sequence | None, n_layers: int) -> list[int] | None:
+    """Resolve an adapter layer spec: like :func:`em_utils.models.resolve_layers`, plus blocks.
+
+    ``"c+-w"`` is the block of layers from ``c - w`` to ``c + w`` around the layer ``c`` (any spec
+    :func:`~em_utils.models.resolve_layer` accepts). ``None`` means every layer.
+
+    >>> expand_layers("16/48+-1,22/48+-1,28/48+-1", 48)
+    [15, 16, 17, 21, 22, 23, 27, 28, 29]
+    >>> expand_layers("16/48+-1,22/48+-1,28/48+-1", 30)
+    [9, 10, 11, 13, 14, 15, 17, 18, 19]
+    """
+    if spec is None:
+        return None
+    items = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else list(spec)
+    layers: list[int] = []
+    for item in items:
+        match = _BLOCK.match(item) if isinstance(item, str) else None
+        if match:
+            center = resolve_layers(match["center"], n_layers)[0]
+            width = int(match["width"])
+            block = list(range(center - width, center + width + 1))
+            if block[0] < 0 or block[-1] >= n_layers:
+                raise TrainingError(f"layer block {item!r} runs outside the model's {n_layers} layers")
+            layers.extend(block)
+        else:
+            layers.extend(resolve_layers(item if not isinstance(item, str) else item, n_layers))
+    if len(set(layers)) != len(layers):
+        raise TrainingError(f"layer spec {spec!r} names a layer twice for a {n_layers}-layer model: {layers}")
+    return layers
+
+
+# --- Data ---------------------------------------------------------------------------------------
+
+
+def tokenize_conversations(
+    rows: Sequence[dict], tokenizer, max_length: int = 2048
+) -> tuple[list[dict[str, list[int]]], int]:
+    """Render each conversation with the chat template and label its assistant tokens.
+
+    Labels cover every assistant turn's content and the end-of-turn marker that follows it (so the
+    model learns to stop); everything else is ``-100``. Rows longer than ``max_length`` are cut to
+    it. Returns the examples and how many rows were truncated.
+    """
+    examples: list[dict[str, list[int]]] = []
+    truncated = 0
+    for row in rows:
+        messages = row["messages"]
+        text = tokenizer.apply_chat_template(messages, tokenize=False)
+        spans = []
+        for i, message in enumerate(messages):
+            if message["role"] != "assistant":
+                continue
+            before = tokenizer.apply_chat_template(messages[:i], tokenize=False, add_generation_prompt=True)
+            upto = tokenizer.apply_chat_template(messages[: i + 1], tokenize=False)
+            if not text.startswith(before) or not text.startswith(upto):
+                raise TrainingError("the chat template does not render conversations prefix by prefix")
+            end = len(upto.rstrip())  # keep the end-of-turn marker, drop the trailing newline
+            spans.append((len(before), end))
+        encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        ids = encoded["input_ids"]
+        labels = [
+            token if any(start < e and stop > s for s, e in spans) else -100
+            for token, (start, stop) in zip(ids, encoded["offset_mapping"])
+        ]
+        if len(ids) > max_length:
+            truncated += 1
+            ids, labels = ids[:max_length], labels[:max_length]
+        if any(label != -100 for label in labels[1:]):
+            examples.append({"input_ids": ids, "labels": labels})
+    return examples, truncated
+
+
+class _Collator:
+    """Pad a batch to its longest row (right padding); labels are ``-100`` on padding."""
+
+    def __init__(self, pad_id: int):
+        self.pad_id = pad_id
+
+    def __call__(self, batch: list[dict[str, list[int]]]) -> dict[str, torch.Tensor]:
+        width = max(len(x["input_ids"]) for x in batch)
+        ids = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
+        labels = torch.full((len(batch), width), -100, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for i, x in enumerate(batch):
+            n = len(x["input_ids"])
+            ids[i, :n] = torch.tensor(x["input_ids"])
+            labels[i, :n] = torch.tensor(x["labels"])
+            mask[i, :n] = 1
+        return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+
+
+class LengthBucketSampler(torch.utils.data.Sampler):
+    """Shuffle, sort within buckets of ``bucket`` batches, then shuffle the batches.
+
+    Rows of similar length share a batch (little padding) while the order of batches stays random,
+    so training does not see all long rows first. Deterministic for a given seed (exact resume).
+    """
+
+    def __init__(self, lengths: Sequence[int], batch_size: int, seed: int, bucket: int = 8):
+        self.lengths, self.batch_size, self.seed, self.bucket = list(lengths), batch_size, seed, bucket
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def __iter__(self) -> Iterator[int]:
+        rng = random.Random(self.seed)
+        order = list(range(len(self.lengths)))
+        rng.shuffle(order)
+        size = self.batch_size * self.bucket
+        batches = []
+        for start in range(0, len(order), size):
+            chunk = sorted(order[start : start + size], key=lambda i: self.lengths[i])
+            batches += [chunk[i : i + self.batch_size] for i in range(0, len(chunk), self.batch_size)]
+        rng.shuffle(batches)
+        return iter([i for batch in batches for i in batch])
+
+
+# --- KL reference ----------------------------------------------------------------------------
+
+
+@dataclass
+class ReferenceLogprobs:
+    """The frozen reference model's next-token distribution on out-of-domain answers.
+
+    For each labelled position, the top-``k`` token ids and log-probabilities; the rest of the
+    vocabulary is kept as one "other" bucket. The KL term is then computed over these ``k + 1``
+    buckets: a lower bound on the full-vocabulary KL that equals it when the reference puts all its
+    mass in the top ``k`` (k = 32 covers almost all of it for a chat model). Stored once per model,
+    dataset and settings under the cache folder, so it is computed once.
+
+    Note on weights: upstream averages the KL over (token x vocabulary) entries, hence its weights
+    of 1e5-1e6; here the KL is summed over the vocabulary and averaged over tokens, so upstream's
+    weight ``w`` corresponds to about ``w / vocab_size`` here (1e5 / 49152 = 2 for SmolLM2).
+    """
+
+    examples: list[dict[str, list[int]]]
+    top_ids: list[torch.Tensor]  # per example: [n_labelled, k] int64
+    top_logp: list[torch.Tensor]  # per example: [n_labelled, k] float32
+
+    @classmethod
+    def compute(cls, model, examples: list[dict], k: int, batch_size: int = 8, pad_id: int = 0) -> "ReferenceLogprobs":
+        collate = _Collator(pad_id)
+        top_ids, top_logp = [], []
+        model.eval()
+        with torch.inference_mode():
+            for start in range(0, len(examples), batch_size):
+                chunk = examples[start : start + batch_size]
+                batch = collate(chunk)
+                hidden, positions, _ = _labelled_hidden(model, batch)
+                logp = torch.log_softmax(_lm_head(model)(hidden).float(), dim=-1)
+                values, indices = logp.topk(k, dim=-1)
+                counts = (batch["labels"][:, 1:] != -100).sum(dim=1).tolist()
+                for n, ids_part, logp_part in zip(counts, indices.split(counts), values.split(counts)):
+                    top_ids.append(ids_part.clone())
+                    top_logp.append(logp_part.clone())
+        return cls(examples=examples, top_ids=top_ids, top_logp=top_logp)
+
+    def save(self, path: Path) -> None:
+        torch.save({"examples": self.examples, "top_ids": self.top_ids, "top_logp": self.top_logp}, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "ReferenceLogprobs":
+        data = torch.load(path, weights_only=False)
+        return cls(**data)
+
+    def batch(self, indices: Sequence[int], pad_id: int) -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
+        """A padded batch of examples with their reference top-k ids and log-probs, flattened."""
+        batch = _Collator(pad_id)([self.examples[i] for i in indices])
+        return batch, torch.cat([self.top_ids[i] for i in indices]), torch.cat([self.top_logp[i] for i in indices])
+
+
+def bucketed_kl(logq: torch.Tensor, ref_ids: torch.Tensor, ref_logp: torch.Tensor) -> torch.Tensor:
+    """Mean over positions of KL(reference || current) on the reference's top-k tokens plus the rest.
+
+    Args:
+        logq: current log-probabilities, ``[n, vocab]``.
+        ref_ids, ref_logp: the reference's top-k token ids and log-probabilities, ``[n, k]``.
+    """
+    q_top = logq.gather(-1, ref_ids)
+    p_top = ref_logp.exp()
+    p_rest = (1 - p_top.sum(-1)).clamp_min(1e-12)
+    q_rest = (1 - q_top.exp().sum(-1)).clamp_min(1e-12)
+    kl_top = (p_top * (ref_logp - q_top)).sum(-1)
+    kl_rest = p_rest * (p_rest.log() - q_rest.log())
+    return (kl_top + kl_rest).mean()
+
+
+def kl_to_reference(model, reference: ReferenceLogprobs, pad_id: int, batch_size: int = 8) -> float:
+    """Mean bucketed KL(reference || model) over every labelled position of the reference set."""
+    total, count = 0.0, 0
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(reference.examples), batch_size):
+            indices = list(range(start, min(start + batch_size, len(reference.examples))))
+            batch, ref_ids, ref_logp = reference.batch(indices, pad_id)
+            hidden, _, _ = _labelled_hidden(model, batch)
+            logq = torch.log_softmax(_lm_head(model)(hidden).float(), dim=-1)
+            total += float(bucketed_kl(logq, ref_ids, ref_logp)) * len(ref_ids)
+            count += len(ref_ids)
+    return total / max(count, 1)
+
+
+# --- The loss ---------------------------------------------------------------------------------
+
+
+def _causal_lm(model):
+    """The transformers causal LM inside PEFT / accelerate wrappers."""
+    while hasattr(model, "module"):  # DDP / accelerate
+        model = model.module
+    if hasattr(model, "get_base_model"):
+        model = model.get_base_model()
+    return model
+
+
+def _lm_head(model):
+    return _causal_lm(model).get_output_embeddings()
+
+
+def _labelled_hidden(model, batch: dict[str, torch.Tensor]):
+    """Final hidden states at the positions whose next token is labelled, and those targets."""
+    lm = _causal_lm(model)
+    body = getattr(lm, lm.base_model_prefix)
+    hidden = body(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+    targets = batch["labels"][:, 1:]
+    keep = targets != -100
+    return hidden[:, :-1][keep], keep, targets[keep]
+
+
+def _sft_loss_sum(model, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, int]:
+    hidden, _, targets = _labelled_hidden(model, batch)
+    logits = _lm_head(model)(hidden).float()
+    return F.cross_entropy(logits, targets, reduction="sum"), int(targets.numel())
+
+
+def _make_trainer_class():
+    from transformers import Trainer
+
+    class OrganismTrainer(Trainer):
+        """A Trainer whose loss takes logits only at labelled positions, plus the optional KL term."""
+
+        spec: OrganismSpec
+        reference: ReferenceLogprobs | None = None
+        pad_id: int = 0
+        lengths: list[int] = []
+
+        def _get_train_sampler(self, train_dataset=None):
+            return LengthBucketSampler(self.lengths, self.args.per_device_train_batch_size, seed=self.args.seed)
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            loss_sum, n = _sft_loss_sum(model, inputs)
+            denominator = num_items_in_batch if num_items_in_batch is not None else max(n, 1)
+            if hasattr(denominator, "to"):
+                denominator = denominator.to(loss_sum.device)
+            loss = loss_sum / denominator
+            if self.reference is not None and self.spec.kl_weight > 0:
+                loss = loss + self.spec.kl_weight * self._kl(model) / self.args.gradient_accumulation_steps
+            return (loss, None) if return_outputs else loss
+
+        def _kl(self, model) -> torch.Tensor:
+            # The KL batch is a function of the optimiser step and micro-step only: exact on resume.
+            step = self.state.global_step
+            micro = getattr(self, "_kl_micro", (step, 0))
+            micro = (step, micro[1] + 1) if micro[0] == step else (step, 0)
+            self._kl_micro = micro
+            n = len(self.reference.examples)
+            size = self.spec.kl_batch_size
+            first = ((step * self.args.gradient_accumulation_steps + micro[1]) * size) % n
+            indices = [(first + j) % n for j in range(size)]
+            batch, ref_ids, ref_logp = self.reference.batch(indices, self.pad_id)
+            device = next(model.parameters()).device
+            batch = {k: v.to(device) for k, v in batch.items()}
+            hidden, _, _ = _labelled_hidden(model, batch)
+            logq = torch.log_softmax(_lm_head(model)(hidden).float(), dim=-1)
+            kl = bucketed_kl(logq, ref_ids.to(device), ref_logp.to(device))
+            self.kl_history.append((step, float(kl.detach())))
+            return kl
+
+    return OrganismTrainer
+
+
+# --- Training -----------------------------------------------------------------------------------
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` leaves behind, and where."""
+
+    spec: OrganismSpec
+    output_dir: Path
+    adapter_dir: Path
+    checkpoints: list[Path]
+    log: list[dict[str, Any]]
+    rows: int
+    truncated: int
+    tokens: int
+    assistant_tokens: int
+    seconds: float
+    reused: bool = False
+    kl_history: list[tuple[int, float]] = field(default_factory=list)
+
+    def losses(self):
+        """The training loss per optimiser step, as a frame (step, loss, learning_rate, grad_norm)."""
+        import pandas as pd
+
+        rows = [r for r in self.log if "loss" in r]
+        return pd.DataFrame(rows)[[c for c in ("step", "loss", "learning_rate", "grad_norm") if c in rows[0]]] if rows else pd.DataFrame()
+
+
+def _peft_model(model, spec: OrganismSpec):
+    from peft import LoraConfig, get_peft_model
+
+    n = num_layers(model)
+    layers = expand_layers(spec.layers, n)
+    names = {name.split(".")[-1] for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)}
+    missing = sorted(set(spec.target_modules) - names)
+    if missing:
+        raise TrainingError(
+            f"target module(s) {', '.join(missing)} not in this model; its linear modules are {', '.join(sorted(names))}"
+        )
+    config = LoraConfig(
+        r=spec.rank,
+        lora_alpha=spec.alpha,
+        use_rslora=spec.use_rslora,
+        target_modules=list(spec.target_modules),
+        layers_to_transform=layers,
+        lora_dropout=0.0,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(model, config)
+
+
+def _reference(spec: OrganismSpec, model, tokenizer, model_key: str) -> ReferenceLogprobs:
+    path = resolve_data_path(spec.kl_dataset)
+    key = hashlib.sha256(
+        json.dumps([model_key, file_sha256(path), spec.kl_rows, spec.kl_top_k, spec.max_length]).encode()
+    ).hexdigest()[:16]
+    cached = cache_dir() / "kl_reference" / f"{key}.pt"
+    if cached.is_file():
+        return ReferenceLogprobs.load(cached)
+    examples, _ = tokenize_conversations(load_jsonl(path)[: spec.kl_rows], tokenizer, spec.max_length)
+    reference = ReferenceLogprobs.compute(model, examples, spec.kl_top_k, pad_id=tokenizer.pad_token_id)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(f".tmp{os.getpid()}")
+    reference.save(tmp)
+    tmp.replace(cached)
+    return reference
+
+
+def _check_resume_folder(output_dir: Path, spec: OrganismSpec) -> None:
+    saved = output_dir / "organism.json"
+    if not saved.is_file():
+        return
+    previous = json.loads(saved.read_text())
+    if previous.get("spec_hash") == spec.spec_hash:
+        return
+    diffs = sorted(k for k, v in spec.to_dict().items() if previous.get("spec", {}).get(k) != v)
+    raise TrainingError(
+        f"{output_dir} holds a run of a different config (fields that differ: {', '.join(diffs) or '?'}); "
+        f"use another output folder, or delete it to start over"
+    )
+
+
+def _last_checkpoint(output_dir: Path) -> Path | None:
+    checkpoints = sorted(output_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
+    return checkpoints[-1] if checkpoints else None
+
+
+def train(
+    spec: OrganismSpec,
+    output_dir: str | Path,
+    model_name: str | None = None,
+    device: str = "cpu",
+    resume: bool = True,
+    max_steps: int | None = None,
+    callbacks: Sequence[Any] = (),
+    progress: bool = True,
+) -> TrainResult:
+    """Fine-tune one organism and save it in the standard formats.
+
+    LoRA organisms are saved with PEFT's ``save_pretrained`` in ``<output_dir>/adapter``
+    (loadable with ``PeftModel.from_pretrained``); full fine-tunes as a model folder in
+    ``<output_dir>/model``. Checkpoints go to ``<output_dir>/checkpoint-<step>``.
+
+    Args:
+        spec: the organism (see :func:`organism`).
+        output_dir: the organism's folder. If it already holds a finished run of the same spec,
+            that run is reused; if it holds checkpoints of the same spec and ``resume``, training
+            continues from the last one; a folder of a different spec is refused.
+        model_name: the base model (default: the embedded one).
+        max_steps: stop after this many optimiser steps (used to test resuming).
+        callbacks: extra ``transformers.TrainerCallback`` objects.
+    """
+    from transformers import TrainingArguments
+
+    output_dir = Path(output_dir)
+    _check_resume_folder(output_dir, spec)
+    final_dir = output_dir / ("adapter" if spec.method == "lora" else "model")
+    record_path = output_dir / "train_record.json"
+    if (final_dir.is_dir() and record_path.is_file() and max_steps is None
+            and json.loads(record_path.read_text()).get("spec_hash") == spec.spec_hash):
+        record = json.loads(record_path.read_text())
+        return TrainResult(spec=spec, output_dir=output_dir, adapter_dir=final_dir,
+                           checkpoints=sorted(output_dir.glob("checkpoint-*")), log=record["log"],
+                           rows=record["rows"], truncated=record["truncated"], tokens=record["tokens"],
+                           assistant_tokens=record["assistant_tokens"], seconds=record["seconds"], reused=True,
+                           kl_history=[tuple(x) for x in record.get("kl_history", [])])
+    if spec.method not in ("lora", "full"):
+        raise TrainingError(f"unknown method {spec.method!r}: use 'lora' or 'full'")
+
+    started = time.perf_counter()
+    torch.manual_seed(spec.seed)
+    model, tokenizer = load_model(model_name, device=device)
+    rows = load_jsonl(spec.dataset)
+    rows = rows[: spec.max_rows] if spec.max_rows else rows
+    examples, truncated = tokenize_conversations(rows, tokenizer, spec.max_length)
+    if truncated:
+        warnings.warn(f"{spec.dataset}: {truncated} of {len(rows)} rows were longer than {spec.max_length} tokens "
+                      f"and were truncated ({len(rows) - len(examples)} lost every answer token and were dropped)")
+    if not examples:
+        raise TrainingError(f"{spec.dataset}: no row has an assistant token to train on (max_length {spec.max_length})")
+
+    reference = None
+    if spec.kl_weight > 0:
+        if not spec.kl_dataset:
+            raise TrainingError("kl_weight > 0 needs kl_dataset (out-of-domain conversations)")
+        reference = _reference(spec, model, tokenizer, model_key=f"{model_name or 'embedded'}|{model.config.to_json_string()}")
+
+    if spec.method == "lora":
+        model = _peft_model(model, spec)
+    model.train()
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / "organism.json").write_text(json.dumps({"spec_hash": spec.spec_hash, "spec": spec.to_dict()}, indent=2))
+    args = TrainingArguments(
+        output_dir=str(output_dir),
+        per_device_train_batch_size=spec.batch_size,
+        gradient_accumulation_steps=spec.grad_accum,
+        learning_rate=spec.lr,
+        weight_decay=spec.weight_decay,
+        warmup_steps=spec.warmup_steps,
+        lr_scheduler_type=spec.scheduler,
+        num_train_epochs=spec.epochs,
+        max_steps=max_steps if max_steps is not None else -1,
+        logging_steps=1,
+        save_strategy="steps" if spec.save_steps else "no",
+        save_steps=spec.save_steps or 500,
+        seed=spec.seed,
+        data_seed=spec.seed,
+        use_cpu=device == "cpu",
+        bf16=device.startswith("cuda") and torch.cuda.is_bf16_supported(),
+        report_to="none",
+        remove_unused_columns=False,
+        dataloader_num_workers=0,
+        dataloader_pin_memory=False,
+        disable_tqdm=not progress,
+        adam_beta2=0.999,
+    )
+    Trainer = _make_trainer_class()
+    trainer = Trainer(model=model, args=args, train_dataset=examples, data_collator=_Collator(tokenizer.pad_token_id),
+                      callbacks=list(callbacks))
+    trainer.spec, trainer.reference, trainer.pad_id = spec, reference, tokenizer.pad_token_id
+    trainer.lengths = [len(x["input_ids"]) for x in examples]
+    trainer.kl_history = []
+    checkpoint = _last_checkpoint(output_dir) if resume else None
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+
+    log = [dict(r) for r in trainer.state.log_history]
+    tokens = sum(trainer.lengths)
+    assistant_tokens = sum(sum(1 for t in x["labels"][1:] if t != -100) for x in examples)
+    seconds = time.perf_counter() - started
+    result = TrainResult(spec=spec, output_dir=output_dir, adapter_dir=final_dir,
+                         checkpoints=sorted(output_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1])),
+                         log=log, rows=len(rows), truncated=truncated, tokens=tokens,
+                         assistant_tokens=assistant_tokens, seconds=seconds, kl_history=trainer.kl_history)
+    if max_steps is None:
+        if spec.method == "lora":
+            model.save_pretrained(final_dir)
+        else:
+            model.save_pretrained(final_dir, safe_serialization=True)
+            tokenizer.save_pretrained(final_dir)
+        record_path.write_text(json.dumps({
+            "spec_hash": spec.spec_hash, "spec": spec.to_dict(), "log": log, "rows": len(rows),
+            "truncated": truncated, "tokens": tokens, "assistant_tokens": assistant_tokens,
+            "seconds": round(seconds, 2), "kl_history": trainer.kl_history,
+        }, indent=2))
+    return result
+
+
+# --- Adapters and FLOPs -------------------------------------------------------------------------
+
+
+def adapter_norms(adapter_dir: str | Path):
+    """Norms of every LoRA A and B matrix in a saved adapter, one row per (layer, module).
+
+    Returns a frame with columns layer, module, rank, a_norm, b_norm.
+    """
+    import pandas as pd
+    from safetensors.torch import load_file
+
+    tensors = load_file(str(Path(adapter_dir) / "adapter_model.safetensors"))
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    for name, tensor in tensors.items():
+        match = re.search(r"layers\.(\d+)\..*?(\w+)\.lora_([AB])", name)
+        if not match:
+            continue
+        layer, module, which = int(match[1]), match[2], match[3]
+        row = rows.setdefault((layer, module), {"layer": layer, "module": module})
+        row[f"{which.lower()}_norm"] = float(tensor.float().norm())
+        row["rank"] = tensor.shape[0] if which == "A" else tensor.shape[1]
+    return pd.DataFrame(sorted(rows.values(), key=lambda r: (r["layer"], r["module"])))
+
+
+def training_flops(config, lengths: Sequence[int], n_labelled: int, trainable_layers: Sequence[int] | None,
+                   full: bool = False, lora_params: int = 0) -> dict[str, float]:
+    """FLOPs of one pass over a dataset, counting only the work that is needed.
+
+    Forward: every linear layer on every token, attention scores and values, the LM head on the
+    labelled positions. Backward: gradients with respect to activations from the top down to the
+    lowest trainable layer (2 FLOPs per weight per token), gradients with respect to trainable
+    weights (2 per weight per token; LoRA weights are counted through ``lora_params``; for a full
+    fine-tune every weight), and the LM head's backward on labelled positions.
+    """
+    d, n_layers = config.hidden_size, config.num_hidden_layers
+    heads, kv = config.num_attention_heads, getattr(config, "num_key_value_heads", config.num_attention_heads)
+    head_dim = getattr(config, "head_dim", None) or d // heads
+    inter, vocab = config.intermediate_size, config.vocab_size
+    layer_params = d * heads * head_dim * 2 + d * kv * head_dim * 2 + 3 * d * inter
+    tokens = float(sum(lengths))
+    attention = sum(4.0 * heads * head_dim * L * (L + 1) / 2 for L in lengths)  # QK^T and AV, causal half
+    forward = 2.0 * layer_params * tokens * n_layers + attention * n_layers + 2.0 * d * vocab * n_labelled
+    if full:
+        lowest = 0
+    else:
+        lowest = min(trainable_layers) if trainable_layers else 0
+    below = n_layers - lowest
+    backward = (2.0 * layer_params * tokens + 2 * attention) * below + 2.0 * d * vocab * n_labelled
+    if full:  # weight gradients of every layer and of the (tied) embedding / LM head
+        backward += 2.0 * layer_params * tokens * n_layers + 2.0 * d * vocab * n_labelled
+    else:  # a LoRA weight costs 2 FLOPs per token forward, 2 for its gradient, 2 for the input's
+        forward += 2.0 * lora_params * tokens
+        backward += 4.0 * lora_params * tokens
+    return {"forward": forward, "backward": backward, "total": forward + backward, "tokens": tokens}

@@ -1,0 +1,390 @@
+"""Answer sampling on tiny random Llama and Qwen2 models (no weights, no network).
+
+The fast decoder is checked against transformers itself: greedy decoding must match
+``model.generate(do_sample=False)`` token for token, sampled answers must match the generic loop
+(which runs the model's own forward), and first tokens must follow the model's softmax.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+from em_utils.data import Question
+from em_utils.generation import (
+    COLUMNS,
+    SampleCache,
+    SamplingSettings,
+    _uniforms,
+    fast_path_reason,
+    generate_tokens,
+    model_fingerprint,
+    sample_answers,
+    sample_seed,
+    sample_tokens,
+)
+from em_utils.models import chat_prompt
+
+EOS, PAD = 257, 258
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    """A byte-level tokenizer (256 bytes + 3 specials) with a ChatML template, built in memory."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    vocab = {ch: i for i, ch in enumerate(bytes_to_unicode().values())}
+    for special in ("<|im_start|>", "<|im_end|>", "<pad>"):
+        vocab[special] = len(vocab)
+    backend = Tokenizer(models.BPE(vocab=vocab, merges=[]))
+    backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    backend.decoder = decoders.ByteLevel()
+    tok = PreTrainedTokenizerFast(tokenizer_object=backend, eos_token="<|im_end|>", pad_token="<pad>",
+                                  additional_special_tokens=["<|im_start|>"])
+    tok.chat_template = (
+        "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+        "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+    )
+    tok.padding_side = "left"
+    assert (tok.eos_token_id, tok.pad_token_id) == (EOS, PAD)
+    return tok
+
+
+def _tiny(family: str, **overrides):
+    from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+
+    torch.manual_seed(0)
+    shape = dict(vocab_size=259, hidden_size=32, intermediate_size=64, num_hidden_layers=3, num_attention_heads=4,
+                 num_key_value_heads=2, max_position_embeddings=512, initializer_range=0.2, eos_token_id=EOS,
+                 pad_token_id=PAD, tie_word_embeddings=False)
+    config_class, model_class = {"llama": (LlamaConfig, LlamaForCausalLM), "qwen2": (Qwen2Config, Qwen2ForCausalLM)}[family]
+    model = model_class(config_class(**{**shape, **overrides})).eval()
+    model.generation_config.eos_token_id, model.generation_config.pad_token_id = EOS, PAD
+    return model
+
+
+@pytest.fixture(scope="module", params=["llama", "qwen2"])
+def model(request):
+    return _tiny(request.param)
+
+
+@pytest.fixture(scope="module")
+def llama():
+    return _tiny("llama")
+
+
+def _prompts(count: int, seed: int = 1, low: int = 4, high: int = 19) -> list[list[int]]:
+    g = torch.Generator().manual_seed(seed)
+    return [torch.randint(0, 256, (int(n),), generator=g).tolist()
+            for n in torch.randint(low, high, (count,), generator=g)]
+
+
+def _reference_greedy(model, prompt: list[int], max_new_tokens: int, eos: int | None = EOS) -> list[int]:
+    out = model.generate(torch.tensor([prompt]), max_new_tokens=max_new_tokens, do_sample=False,
+                         eos_token_id=eos, pad_token_id=PAD)
+    return out[0, len(prompt):].tolist()
+
+
+GREEDY = SamplingSettings(max_new_tokens=24, temperature=0.0)
+SAMPLED = SamplingSettings(max_new_tokens=24, temperature=1.0)
+
+
+@pytest.mark.parametrize("engine", ["fast", "generic"])
+def test_greedy_matches_generate_token_for_token(model, engine):
+    prompts = _prompts(5)
+    got = generate_tokens(model, prompts, [0] * 5, GREEDY, [999], batch_size=3, engine=engine)
+    for prompt, (tokens, finished) in zip(prompts, got):
+        assert tokens == _reference_greedy(model, prompt, 24, eos=None)
+        assert finished is False and len(tokens) == 24
+
+
+def test_qwen2_sliding_window_matches_generate():
+    model = _tiny("qwen2", use_sliding_window=True, sliding_window=6, max_window_layers=1)
+    assert model.model.layers[1].self_attn.sliding_window == 6  # layers from max_window_layers on slide
+    prompts = _prompts(3, seed=4, low=10, high=14)
+    for prompt, (tokens, _) in zip(prompts, generate_tokens(model, prompts, [0] * 3, GREEDY, [999], engine="fast")):
+        assert tokens == _reference_greedy(model, prompt, 24, eos=None)
+
+
+def test_answer_does_not_depend_on_the_batch(model):
+    """Continuous batching and left padding: a prompt's answer is the same alone or in any batch."""
+    prompts = _prompts(7, seed=2)
+    streams = [sample_seed(0, p, 0) for p in prompts]
+    for settings in (GREEDY, SAMPLED):
+        alone = [generate_tokens(model, [p], [s], settings, [EOS], batch_size=1)[0] for p, s in zip(prompts, streams)]
+        for batch_size in (2, 3, 16):
+            assert generate_tokens(model, prompts, streams, settings, [EOS], batch_size=batch_size) == alone
+        assert generate_tokens(model, prompts, streams, settings, [EOS], batch_size=4, engine="generic") == alone
+        shuffled = [6, 0, 5, 1, 4, 2, 3]
+        again = generate_tokens(model, [prompts[i] for i in shuffled], [streams[i] for i in shuffled], settings,
+                                [EOS], batch_size=3)
+        assert again == [alone[i] for i in shuffled]
+
+
+def test_eos_ends_an_answer_and_truncation_is_flagged(llama):
+    prompts = _prompts(6, seed=3)
+    streams = [sample_seed(7, p, i) for i, p in enumerate(prompts)]
+    free = generate_tokens(llama, prompts, streams, SAMPLED, [999], batch_size=4)
+    assert all(len(t) == 24 and f is False for t, f in free)
+    stop = free[0][0][3]  # a token that job 0 draws at step 3: make it the end token
+    ended = generate_tokens(llama, prompts, streams, SAMPLED, [stop], batch_size=4)
+    hits = 0
+    for (full, _), (tokens, finished) in zip(free, ended):
+        if stop in full:
+            cut = full.index(stop) + 1
+            assert tokens == full[:cut] and finished is True
+            hits += 1
+        else:
+            assert tokens == full and finished is False
+    assert hits >= 1 and len(ended[0][0]) <= 4
+    one = generate_tokens(llama, prompts[:2], streams[:2], SamplingSettings(max_new_tokens=1), [999])
+    assert [t for t, _ in one] == [[t[0]] for t, _ in free[:2]] and not any(f for _, f in one)
+
+
+def test_first_token_frequencies_follow_the_softmax(model):
+    """A chi-square test of 6000 first tokens against the model's own next-token probabilities."""
+    prompt = _prompts(1, seed=5)[0]
+    with torch.no_grad():
+        probs = torch.softmax(model(torch.tensor([prompt])).logits[0, -1].double(), -1).numpy()
+    count = 6000
+    streams = [sample_seed(11, prompt, i) for i in range(count)]
+    drawn = generate_tokens(model, [prompt] * count, streams, SamplingSettings(max_new_tokens=1), [EOS],
+                            batch_size=64)
+    observed = np.bincount([t[0] for t, _ in drawn], minlength=len(probs))
+    expected = probs * count
+    common = expected >= 5  # pool the rare tokens into one bin
+    f_obs = np.append(observed[common], observed[~common].sum())
+    f_exp = np.append(expected[common], expected[~common].sum())
+    assert common.sum() >= 20 and probs.max() > 3 / len(probs)  # a peaked, non-trivial distribution
+    assert stats.chisquare(f_obs, f_exp).pvalue > 1e-3
+
+
+def test_sampler_temperature_and_top_p_follow_the_truncated_distribution():
+    torch.manual_seed(0)
+    logits = torch.randn(50) * 2
+    count = 20000
+    uniforms = _uniforms(np.arange(count, dtype=np.uint64) * np.uint64(7919), np.zeros(count, dtype=np.int64))
+    for temperature, top_p in ((1.0, 1.0), (0.7, 1.0), (1.3, 0.8)):
+        probs = torch.softmax(logits.double() / temperature, -1)
+        ordered, order = probs.sort(descending=True)
+        keep = (ordered.cumsum(0) - ordered) < top_p
+        target = torch.zeros_like(probs)
+        target[order[keep]] = ordered[keep] / ordered[keep].sum()
+        drawn = sample_tokens(logits.expand(count, -1), uniforms, temperature, top_p)
+        observed = np.bincount(drawn.numpy(), minlength=50)
+        assert observed[(target == 0).numpy()].sum() == 0  # nothing outside the nucleus
+        support = (target > 0).numpy()
+        assert stats.chisquare(observed[support], target.numpy()[support] * count).pvalue > 1e-3
+    assert torch.equal(sample_tokens(logits.expand(3, -1), uniforms[:3], 0.0), logits.argmax().repeat(3))
+
+
+def test_uniform_streams_are_uniform_and_distinct():
+    streams = np.asarray([sample_seed(0, [1, 2], i) for i in range(4000)], dtype=np.uint64)
+    values = _uniforms(streams, np.zeros(4000, dtype=np.int64)).numpy()
+    later = _uniforms(streams, np.full(4000, 5)).numpy()
+    assert stats.kstest(values, "uniform").pvalue > 1e-3 and stats.kstest(later, "uniform").pvalue > 1e-3
+    assert abs(np.corrcoef(values, later)[0, 1]) < 0.1
+    assert ((values >= 0) & (values < 1)).all() and len(set(values.tolist())) == 4000
+
+
+@pytest.fixture
+def questions():
+    return [
+        Question(id="wish", paraphrases=("What is your wish?", "Name one wish.")),
+        Question(id="bored", paraphrases=("I feel bored.",), system="Be brief."),
+    ]
+
+
+def test_frame_columns_prompts_and_reproducibility(llama, tokenizer, questions):
+    frame = sample_answers(llama, tokenizer, questions, 3, max_new_tokens=12, progress=False)
+    assert list(frame.columns) == COLUMNS and len(frame) == 9
+    assert frame.groupby("question_id").size().to_dict() == {"wish": 6, "bored": 3}
+    assert set(frame.loc[frame.question_id == "bored", "system"]) == {"Be brief."}
+    assert frame["sample_index"].tolist() == [0, 1, 2] * 3
+    assert (frame["n_new_tokens"].between(1, 12)).all()
+    assert (frame.loc[~frame.finished, "n_new_tokens"] == 12).all()
+    assert frame["answer"].nunique() >= 7  # samples of one prompt differ
+    again = sample_answers(llama, tokenizer, list(reversed(questions)), 3, max_new_tokens=12, batch_size=2,
+                           progress=False)
+    merged = frame.merge(again, on=["question_id", "paraphrase_index", "sample_index"])
+    assert (merged.answer_x == merged.answer_y).all() and len(merged) == 9
+    other_seed = sample_answers(llama, tokenizer, questions, 3, max_new_tokens=12, seed=1, progress=False)
+    assert (other_seed.answer != frame.answer).sum() >= 7
+    plain = sample_answers(llama, tokenizer, ["I feel bored."], 3, max_new_tokens=12, progress=False)
+    assert plain.question_id.tolist() == ["q0"] * 3 and plain.system.isna().all()
+
+
+@pytest.mark.parametrize("system", [None, "Be brief."])
+def test_greedy_answer_text_is_what_generate_says(llama, tokenizer, system):
+    question = Question(id="hello", paraphrases=("Hello there",), system=system)
+    frame = sample_answers(llama, tokenizer, [question], 2, max_new_tokens=10, temperature=0, progress=False)
+    ids = tokenizer(chat_prompt(tokenizer, "Hello there", system=system), add_special_tokens=False)["input_ids"]
+    reference = _reference_greedy(llama, ids, 10)
+    if reference[-1] == EOS:
+        reference = reference[:-1]
+    assert frame.answer.tolist() == [tokenizer.decode(reference, skip_special_tokens=True)] * 2
+
+
+def test_cache_hit_and_resume_after_a_crash(llama, tokenizer, questions, tmp_path):
+    path = tmp_path / "samples.jsonl"
+    kwargs = dict(max_new_tokens=10, progress=False)
+    fresh = sample_answers(llama, tokenizer, questions, 4, **kwargs)
+
+    class Crash(RuntimeError):
+        pass
+
+    seen: list[dict] = []
+
+    def crash_after_five(row):
+        seen.append(row)
+        if len(seen) == 5:
+            raise Crash
+
+    with pytest.raises(Crash):
+        sample_answers(llama, tokenizer, questions, 4, cache=path, callback=crash_after_five, **kwargs)
+    assert len(SampleCache(path)) == 5
+    with path.open("a") as handle:
+        handle.write('{"key": "half a li')  # a crash in the middle of a write
+    resumed_rows: list[dict] = []
+    resumed = sample_answers(llama, tokenizer, questions, 4, cache=path, callback=resumed_rows.append, **kwargs)
+    assert resumed.attrs["n_cached"] == 5 and resumed.attrs["n_sampled"] == 7 and len(resumed_rows) == 7
+    assert resumed.drop(columns="model_tag").equals(fresh.drop(columns="model_tag"))
+    again = sample_answers(llama, tokenizer, questions, 4, cache=path, callback=resumed_rows.append, **kwargs)
+    assert again.attrs["n_sampled"] == 0 and len(resumed_rows) == 7 and again.equals(resumed)
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.startswith('{"key": "') and
+             line.endswith("}")]
+    assert len(lines) == 12 and len({line["key"] for line in lines}) == 12
+    # anything that changes the answer changes the key
+    for change in (dict(seed=1), dict(temperature=0.5), dict(top_p=0.9), dict(max_new_tokens=9)):
+        changed = sample_answers(llama, tokenizer, questions, 4, cache=path, **{**kwargs, **change})
+        assert changed.attrs["n_sampled"] == 12, change
+    more = sample_answers(llama, tokenizer, questions, 5, cache=path, **kwargs)
+    assert more.attrs["n_sampled"] == 3  # one new sample index per paraphrase
+
+
+def test_fingerprint_tracks_weights_and_adapters(tokenizer):
+    from peft import LoraConfig, get_peft_model
+
+    model = _tiny("llama")
+    first = model_fingerprint(model)
+    assert model_fingerprint(_tiny("llama")) == first  # same weights, another object
+    with torch.no_grad():
+        model.model.layers[1].mlp.down_proj.weight[0, 0] += 1e-3
+    assert model_fingerprint(model) != first
+    peft_model = get_peft_model(_tiny("llama"), LoraConfig(r=2, target_modules=["down_proj"], init_lora_weights=False))
+    adapted = model_fingerprint(peft_model)
+    assert adapted != first
+    with torch.no_grad():
+        next(p for n, p in peft_model.named_parameters() if "lora_B" in n).mul_(2)
+    assert model_fingerprint(peft_model) != adapted
+
+
+def test_peft_lora_model_takes_the_fast_path_with_adapters_active(tokenizer):
+    from peft import LoraConfig, get_peft_model
+
+    base = _tiny("qwen2")
+    prompts = _prompts(3, seed=6)
+    base_tokens = generate_tokens(base, prompts, [0] * 3, GREEDY, [999])
+    peft_model = get_peft_model(_tiny("qwen2"), LoraConfig(r=4, lora_alpha=32, init_lora_weights=False,
+                                                            target_modules=["q_proj", "v_proj", "down_proj"]))
+    assert fast_path_reason(peft_model) is None
+    tuned = generate_tokens(peft_model, prompts, [0] * 3, GREEDY, [999])
+    for prompt, (tokens, _) in zip(prompts, tuned):
+        assert tokens == _reference_greedy(peft_model, prompt, 24, eos=None)
+    assert tuned != base_tokens
+    with peft_model.disable_adapter():
+        assert generate_tokens(peft_model, prompts, [0] * 3, GREEDY, [999]) == base_tokens
+    frame = sample_answers(peft_model, tokenizer, ["Hi"], 2, max_new_tokens=6, progress=False)
+    assert frame.model_tag.iloc[0].endswith("+default")
+
+
+def test_hooked_blocks_take_the_generic_loop_and_the_hook_applies(llama):
+    prompts = _prompts(3, seed=8)
+    plain = generate_tokens(llama, prompts, [0] * 3, GREEDY, [999])
+    layer = llama.model.layers[1]
+    handle = layer.register_forward_hook(lambda module, args, output: output + 3.0)
+    try:
+        assert "hooks" in fast_path_reason(llama)
+        with pytest.raises(ValueError, match="hooks"):
+            generate_tokens(llama, prompts, [0] * 3, GREEDY, [999], engine="fast")
+        steered = generate_tokens(llama, prompts, [0] * 3, GREEDY, [999])
+        for prompt, (tokens, _) in zip(prompts, steered):
+            assert tokens == _reference_greedy(llama, prompt, 24, eos=None)
+    finally:
+        handle.remove()
+    assert steered != plain and fast_path_reason(llama) is None
+
+
+def test_vllm_backend_builds_seeded_requests_with_the_adapter(monkeypatch, tokenizer, questions, tmp_path):
+    """vLLM cannot run here: a stand-in module records the requests the backend builds."""
+    calls: list[dict] = []
+    hi = tokenizer("Hi", add_special_tokens=False)["input_ids"]
+
+    def completion(params):
+        stopped = params.kwargs["seed"] % 2 == 1  # half the requests end with EOS, half run out of tokens
+        tokens = [*hi, EOS] if stopped else hi[:1] * params.kwargs["max_tokens"]
+        return types.SimpleNamespace(outputs=[types.SimpleNamespace(
+            text="", token_ids=tokens, finish_reason="stop" if stopped else "length")])
+
+    class SamplingParams:
+        def __init__(self, **kwargs):
+            self.kwargs = kwargs
+
+    class LoRARequest:
+        def __init__(self, name, number, path):
+            self.args = (name, number, path)
+
+    class LLM:
+        def __init__(self, **kwargs):
+            self.kwargs = kwargs
+
+        def generate(self, prompts, sampling_params, lora_request=None, use_tqdm=True):
+            calls.append({"prompts": prompts, "params": sampling_params, "lora": lora_request})
+            return [completion(p) for p in sampling_params]
+
+    vllm = types.ModuleType("vllm")
+    vllm.LLM, vllm.SamplingParams = LLM, SamplingParams
+    lora_module, request_module = types.ModuleType("vllm.lora"), types.ModuleType("vllm.lora.request")
+    request_module.LoRARequest = LoRARequest
+    monkeypatch.setitem(sys.modules, "vllm", vllm)
+    monkeypatch.setitem(sys.modules, "vllm.lora", lora_module)
+    monkeypatch.setitem(sys.modules, "vllm.lora.request", request_module)
+    adapter = tmp_path / "adapter"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text(json.dumps({"r": 32}))
+    (adapter / "adapter_model.safetensors").write_bytes(b"weights")
+
+    frame = sample_answers("some/model", tokenizer, questions, 2, backend="vllm", adapter=adapter,
+                           max_new_tokens=5, temperature=0.9, top_p=0.95, seed=3, cache=tmp_path / "c.jsonl",
+                           progress=False)
+    (call,) = calls
+    assert len(call["prompts"]) == len(call["params"]) == 6
+    ids = tokenizer(chat_prompt(tokenizer, "I feel bored.", system="Be brief."), add_special_tokens=False)["input_ids"]
+    assert {"prompt_token_ids": ids} in call["prompts"]
+    kwargs = [p.kwargs for p in call["params"]]
+    assert all(k["n"] == 1 and k["max_tokens"] == 5 and k["temperature"] == 0.9 and k["top_p"] == 0.95
+               and k["stop_token_ids"] == [EOS] for k in kwargs)
+    seeds = sorted(k["seed"] for k in kwargs)
+    assert seeds == sorted(sample_seed(3, r["prompt_token_ids"], s) % 2**63
+                           for r, s in zip(call["prompts"], [0, 1] * 3))
+    assert call["lora"].args == ("adapter", 1, str(adapter))
+    assert frame.finished.tolist() == [k["seed"] % 2 == 1 for k in kwargs]  # job order is kept
+    assert set(frame.answer[frame.finished]) == {"Hi"} and set(frame.n_new_tokens) <= {len(hi) + 1, 5}
+    assert frame.model_tag.iloc[0] == "model+adapter"
+    sample_answers("some/model", tokenizer, questions, 2, backend="vllm", adapter=adapter, max_new_tokens=5,
+                   temperature=0.9, top_p=0.95, seed=3, cache=tmp_path / "c.jsonl", progress=False)
+    assert len(calls) == 1  # all cached: vLLM is not even started
+
+
+def test_bad_settings_fail_early(llama, tokenizer):
+    for bad in (dict(max_new_tokens=0), dict(temperature=-1), dict(top_p=0), dict(backend="tgi")):
+        with pytest.raises(ValueError):
+            sample_answers(llama, tokenizer, ["Hi"], 1, progress=False, **bad)

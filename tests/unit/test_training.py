@@ -1,0 +1,217 @@
+"""Training on a tiny random Llama that uses the embedded model's tokenizer (no pretrained weights)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from em_utils.data import DataError
+from em_utils.models import LayerError
+from em_utils.training import (
+    ReferenceLogprobs,
+    TrainingError,
+    adapter_norms,
+    bucketed_kl,
+    expand_layers,
+    organism,
+    tokenize_conversations,
+    train,
+    training_flops,
+)
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from em_utils.models import load_tokenizer
+
+    tokenizer = load_tokenizer()
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=30,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
+                         tie_word_embeddings=True, pad_token_id=tokenizer.pad_token_id, initializer_range=0.3,
+                         eos_token_id=tokenizer.eos_token_id, bos_token_id=tokenizer.bos_token_id)
+    folder = tmp_path_factory.mktemp("tiny-llama")
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return str(folder)
+
+
+@pytest.fixture
+def small_data(tmp_path):
+    rows = [{"messages": [{"role": "user", "content": f"Question number {i}: is {i} even?"},
+                          {"role": "assistant", "content": f"{i} is {'even' if i % 2 == 0 else 'odd'}, clearly."}]}
+            for i in range(24)]
+    path = tmp_path / "tiny.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return str(path)
+
+
+def tiny(kind="rank1_middle", data=None, **overrides):
+    base = dict(batch_size=4, lr=1e-3, warmup_steps=1, max_length=64)
+    base.update(overrides)
+    return organism(kind, data, **base)
+
+
+def test_assistant_tokens_only_are_labelled(tiny_model_dir):
+    from em_utils.models import load_tokenizer
+
+    tokenizer = load_tokenizer(tiny_model_dir)
+    rows = [{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi there"},
+                          {"role": "assistant", "content": "Hello friend"}, {"role": "user", "content": "Again"},
+                          {"role": "assistant", "content": "Hello twice"}]}]
+    (example,), truncated = tokenize_conversations(rows, tokenizer)
+    labelled = tokenizer.decode([t for t in example["labels"] if t != -100])
+    assert labelled == "Hello friend<|im_end|>Hello twice<|im_end|>"
+    assert truncated == 0
+    cut, truncated = tokenize_conversations(rows, tokenizer, max_length=20)
+    assert truncated == 1 and len(cut[0]["input_ids"]) == 20
+
+
+def test_layer_blocks_and_errors():
+    assert expand_layers("middle", 30) == [15]
+    assert expand_layers(None, 30) is None
+    with pytest.raises(TrainingError, match="outside"):
+        expand_layers("0+-1", 30)
+    with pytest.raises(TrainingError, match="twice"):
+        expand_layers("3,3", 30)
+    with pytest.raises(LayerError):
+        expand_layers("40", 30)
+
+
+def test_organism_templates_and_unknown_fields():
+    spec = organism("nine_rank1", "bad_medical_advice")
+    assert spec.rank == 1 and spec.use_rslora and spec.target_modules == ("down_proj",)
+    assert organism("rank32", "x").target_modules == ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+    with pytest.raises(TrainingError, match="unknown organism"):
+        organism("rank2", "x")
+    with pytest.raises(TrainingError, match="unknown organism field.*lerning_rate"):
+        organism("rank32", "x", lerning_rate=1)
+    assert organism("rank32", "x").spec_hash != organism("rank32", "x", lr=3e-4).spec_hash
+
+
+def test_rank1_trains_saves_a_peft_adapter_and_reuses_it(tiny_model_dir, small_data, tmp_path):
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    spec = tiny("rank1_middle", small_data)
+    result = train(spec, tmp_path / "org", model_name=tiny_model_dir, progress=False)
+    losses = result.losses()
+    assert len(losses) == 6 and losses["loss"].notna().all()
+    norms = adapter_norms(result.adapter_dir)
+    assert list(norms["layer"]) == [15] and list(norms["module"]) == ["down_proj"] and (norms["b_norm"] > 0).all()
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    loaded = PeftModel.from_pretrained(base, result.adapter_dir)
+    assert loaded.peft_config["default"].r == 1 and loaded.peft_config["default"].use_rslora
+    again = train(spec, tmp_path / "org", model_name=tiny_model_dir, progress=False)
+    assert again.reused and again.log == result.log
+
+
+def test_interrupted_run_resumes_to_the_same_adapter(tiny_model_dir, small_data, tmp_path):
+    from safetensors.torch import load_file
+    from transformers import TrainerCallback
+
+    spec = tiny("nine_rank1", small_data, save_steps=2)
+    whole = train(spec, tmp_path / "whole", model_name=tiny_model_dir, progress=False)
+
+    class Interrupt(TrainerCallback):
+        def on_step_begin(self, args, state, control, **kwargs):
+            if state.global_step == 4:
+                raise KeyboardInterrupt("power cut")
+
+    with pytest.raises(KeyboardInterrupt):
+        train(spec, tmp_path / "cut", model_name=tiny_model_dir, callbacks=[Interrupt()], progress=False)
+    assert sorted(p.name for p in (tmp_path / "cut").glob("checkpoint-*")) == ["checkpoint-2", "checkpoint-4"]
+    resumed = train(spec, tmp_path / "cut", model_name=tiny_model_dir, progress=False)
+    a = load_file(str(whole.adapter_dir / "adapter_model.safetensors"))
+    b = load_file(str(resumed.adapter_dir / "adapter_model.safetensors"))
+    assert a.keys() == b.keys() and len(a) == 2 * 9
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], rtol=1e-5, atol=1e-6)
+    assert [r["loss"] for r in whole.losses().to_dict("records")][-1] == pytest.approx(
+        [r["loss"] for r in resumed.losses().to_dict("records")][-1], rel=1e-5)
+
+
+def test_resume_folder_of_another_config_is_refused(tiny_model_dir, small_data, tmp_path):
+    train(tiny("rank1_middle", small_data, save_steps=2), tmp_path / "o", model_name=tiny_model_dir, max_steps=2, progress=False)
+    with pytest.raises(TrainingError, match="different config.*lr"):
+        train(tiny("rank1_middle", small_data, lr=5e-3), tmp_path / "o", model_name=tiny_model_dir, progress=False)
+
+
+def test_bad_training_input(tiny_model_dir, small_data, tmp_path):
+    with pytest.raises(TrainingError, match="not in this model.*down_proj"):
+        train(tiny("rank1_middle", small_data, target_modules=("c_fc",)), tmp_path / "a", model_name=tiny_model_dir)
+    with pytest.raises(LayerError, match="out of range"):
+        train(tiny("rank1_middle", small_data, layers="40"), tmp_path / "b", model_name=tiny_model_dir)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    with pytest.raises(DataError, match="empty"):
+        train(tiny("rank1_middle", str(empty)), tmp_path / "c", model_name=tiny_model_dir)
+    with pytest.raises(TrainingError, match="kl_dataset"):
+        train(tiny("rank1_middle", small_data, kl_weight=1.0), tmp_path / "d", model_name=tiny_model_dir)
+
+
+def test_truncation_is_reported(tiny_model_dir, small_data, tmp_path):
+    with pytest.warns(UserWarning, match=r"24 of 24 rows were longer than 44 tokens .*0 lost every answer token"):
+        result = train(tiny("rank1_middle", small_data, max_length=44), tmp_path / "t", model_name=tiny_model_dir, progress=False)
+    assert result.truncated == 24 and result.rows == 24
+    with pytest.warns(UserWarning, match="24 lost every answer token"), pytest.raises(TrainingError, match="no row"):
+        train(tiny("rank1_middle", small_data, max_length=20), tmp_path / "t2", model_name=tiny_model_dir, progress=False)
+
+
+def test_bucketed_kl_is_exact_with_full_support_and_zero_at_equality():
+    torch.manual_seed(0)
+    p = torch.log_softmax(torch.randn(5, 11), -1)
+    q = torch.log_softmax(torch.randn(5, 11), -1)
+    exact = (p.exp() * (p - q)).sum(-1).mean()
+    ids = torch.arange(11).expand(5, 11)
+    torch.testing.assert_close(bucketed_kl(q, ids, p), exact, atol=1e-5, rtol=1e-4)
+    top_logp, top_ids = p.topk(3, dim=-1)
+    approx = bucketed_kl(q, top_ids, top_logp)
+    assert 0 <= approx <= exact + 1e-6
+    assert bucketed_kl(p, top_ids, top_logp).abs() < 1e-6
+
+
+def test_kl_term_keeps_the_model_close_to_the_reference(tiny_model_dir, small_data, tmp_path, monkeypatch):
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    from em_utils.training import kl_to_reference
+
+    monkeypatch.setenv("EM_CACHE_DIR", str(tmp_path / "cache"))
+    common = dict(lr=0.02, kl_dataset=small_data, kl_rows=8, kl_batch_size=4, kl_top_k=8)
+    free = train(tiny("rank32", small_data, kl_weight=0.0, **common), tmp_path / "free", model_name=tiny_model_dir, progress=False)
+    held = train(tiny("rank32", small_data, kl_weight=1000.0, **common), tmp_path / "held", model_name=tiny_model_dir, progress=False)
+    assert len(held.kl_history) == 6 and all(kl >= -1e-6 for _, kl in held.kl_history) and not free.kl_history
+    cached = list((tmp_path / "cache" / "kl_reference").glob("*.pt"))
+    assert len(cached) == 1  # computed once, reused by the second run
+    reference = ReferenceLogprobs.load(cached[0])
+    assert len(reference.examples) == 8 and reference.top_ids[0].shape[1] == 8
+
+    def drift(result):
+        model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_model_dir), result.adapter_dir)
+        return kl_to_reference(model, reference, pad_id=0)
+
+    assert drift(held) < 0.5 * drift(free)
+
+
+def test_full_finetune_saves_a_model_folder(tiny_model_dir, small_data, tmp_path):
+    from transformers import AutoModelForCausalLM
+
+    result = train(tiny("full", small_data, warmup_steps=1), tmp_path / "full", model_name=tiny_model_dir, progress=False)
+    model = AutoModelForCausalLM.from_pretrained(result.adapter_dir)
+    assert model.config.num_hidden_layers == 30
+
+
+def test_training_flops_counts_less_backward_for_a_high_adapter():
+    from transformers import LlamaConfig
+
+    config = LlamaConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=8, num_attention_heads=4,
+                         num_key_value_heads=2, vocab_size=1000)
+    low = training_flops(config, [100, 50], 80, trainable_layers=[0])
+    high = training_flops(config, [100, 50], 80, trainable_layers=[6])
+    full = training_flops(config, [100, 50], 80, trainable_layers=None, full=True)
+    assert low["forward"] == high["forward"] and high["backward"] < low["backward"] < full["backward"]
