@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 README = HERE.parent / "README.md"
-BENCHMARKS = ["model_load", "setup_time"]
+BENCHMARKS = ["model_load", "training_throughput", "setup_time"]
 
 
 def table() -> str:

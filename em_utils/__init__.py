@@ -25,7 +25,11 @@ from .data import (
     summarise_sets,
     to_frame,
 )
-from .judge import COHERENT_MIN, EM_ALIGNED_MAX, Judge, is_coherent, is_em, judge_frame
+from . import metrics
+from .evaluation import BASE, load_organism, sample_organisms
+from .generation import model_fingerprint, sample_answers
+from .judge import COHERENT_MIN, EM_ALIGNED_MAX, Judge, is_coherent, is_em, judge_frame, make_judge
+from .judge_offline import OfflineJudge, evaluate_offline_judge
 from .judge_cache import ResultCache, cache_key
 from .judge_openai import JudgeSummary, MissingAPIKeyError, OpenAIJudge, score_from_logprobs
 from .models import (
@@ -35,6 +39,7 @@ from .models import (
     chat_prompt,
     decoder_layers,
     load_model,
+    load_model_config,
     load_tokenizer,
     num_layers,
     prepare_embedded,
@@ -42,15 +47,31 @@ from .models import (
     resolve_layers,
 )
 from .paths import cache_dir, data_dir, project_root, resolve_data_path, runs_dir
-from .plots import caption, plot_answer_lengths, plot_caution, save_figure, set_style
+from .plots import (
+    caption,
+    plot_adapter_growth,
+    plot_answer_lengths,
+    plot_caution,
+    plot_judged_scatter,
+    plot_loss_curves,
+    plot_rates,
+    plot_score_distributions,
+    save_figure,
+    set_style,
+)
 from .runs import MissingRunError, Run, read_record, require_run, start_run
 from .training import (
     ORGANISMS,
     OrganismSpec,
     TrainingError,
+    adapter_history,
     adapter_norms,
     organism,
+    organism_specs,
+    organisms_frame,
+    parse_organisms,
     train,
+    training_summary,
 )
 
 __version__ = "0.1.0"
@@ -83,6 +104,15 @@ __all__ = [
     "is_coherent",
     "is_em",
     "judge_frame",
+    "make_judge",
+    "metrics",
+    "BASE",
+    "load_organism",
+    "sample_organisms",
+    "model_fingerprint",
+    "sample_answers",
+    "OfflineJudge",
+    "evaluate_offline_judge",
     "ResultCache",
     "cache_key",
     "JudgeSummary",
@@ -95,6 +125,7 @@ __all__ = [
     "chat_prompt",
     "decoder_layers",
     "load_model",
+    "load_model_config",
     "load_tokenizer",
     "num_layers",
     "prepare_embedded",
@@ -106,7 +137,12 @@ __all__ = [
     "resolve_data_path",
     "runs_dir",
     "caption",
+    "plot_adapter_growth",
     "plot_answer_lengths",
+    "plot_judged_scatter",
+    "plot_loss_curves",
+    "plot_rates",
+    "plot_score_distributions",
     "plot_caution",
     "save_figure",
     "set_style",
@@ -118,7 +154,12 @@ __all__ = [
     "ORGANISMS",
     "OrganismSpec",
     "TrainingError",
+    "adapter_history",
     "adapter_norms",
     "organism",
+    "organism_specs",
+    "organisms_frame",
+    "parse_organisms",
     "train",
+    "training_summary",
 ]

@@ -3,6 +3,9 @@
     em-companion prepare-model               # de-quantise and cache the embedded model
     em-companion run 01_datasets --profile smoke -p max_rows 50
     em-companion book --profile demo         # run every chapter, then build the HTML book
+    em-companion train rank32:bad_medical_advice --output runs/mine -o lr=1e-4 -o max_rows=500
+    accelerate launch -m em_utils.cli train rank32:bad_medical_advice --model Qwen/Qwen2.5-14B-Instruct \
+        --device cuda --output runs/paper-rank32     # the same training on several GPUs
 
 The book's chapter list is ``_toc.yml``: every entry under ``book/chapters/`` is the executed copy
 of ``notebooks/<name>.ipynb``.
@@ -52,9 +55,15 @@ def chapters(root: Path | None = None) -> list[str]:
 def _coerce(value: str) -> Any:
     """Parse a ``-p`` value as YAML (numbers, booleans, lists, null), falling back to the string."""
     try:
-        return yaml.safe_load(value)
+        parsed = yaml.safe_load(value)
     except yaml.YAMLError:
         return value
+    if isinstance(parsed, str):  # YAML reads "2e-5" as a string; a number is meant
+        try:
+            return float(parsed)
+        except ValueError:
+            return parsed
+    return parsed
 
 
 def run_chapter(
@@ -211,9 +220,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     sub.add_parser("chapters", help="list the chapters in book order")
 
+    tr = sub.add_parser("train", help="train one organism (works under `accelerate launch -m em_utils.cli`)")
+    tr.add_argument("organism", help="kind:dataset, e.g. rank1_middle:bad_medical_advice")
+    tr.add_argument("--output", type=Path, required=True, help="the organism's folder (resumes if it has checkpoints)")
+    tr.add_argument("--model", default=None, help="base model (default: the embedded one)")
+    tr.add_argument("--device", default="auto")
+    tr.add_argument("-o", "--override", action="append", default=[], metavar="FIELD=VALUE",
+                    help="override an organism field, e.g. lr=2e-5 (repeatable)")
+
     args = parser.parse_args(argv)
     if args.command == "prepare-model":
         _prepare_model(args)
+    elif args.command == "train":
+        from .training import organism, parse_organisms, train
+
+        (kind, dataset), = parse_organisms(args.organism)
+        overrides = dict(item.split("=", 1) for item in args.override)
+        spec = organism(kind, dataset, **{k: _coerce(v) for k, v in overrides.items()})
+        result = train(spec, args.output, model_name=args.model, device=args.device)
+        print(json.dumps({"organism": spec.name, "output": str(result.adapter_dir), "seconds": round(result.seconds, 1)}))
     elif args.command == "chapters":
         print("\n".join(chapters()))
     else:

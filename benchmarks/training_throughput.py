@@ -1,0 +1,189 @@
+"""Training throughput on the embedded model (CPU, fp32): this project against TRL's SFTTrainer.
+
+Same run, same data (the first rows of bad_medical_advice), same adapter, batch size and
+learning rate. Throughput is assistant (loss) tokens per second over the timed steps; the first
+step is a warm-up and not timed. Three contenders:
+
+- ``project``: :func:`em_utils.training.train` (HF Trainer subclass: logits only where the loss
+  is taken, length-bucketed batches, no gradient checkpointing).
+- ``trl_cpu``: TRL ``SFTTrainer`` configured sensibly for a CPU: fp32, no gradient checkpointing,
+  prompt-completion data with the loss on the completion only. **The baseline.**
+- ``trl_default``: TRL's own defaults (bf16 and gradient checkpointing on), timed on one step
+  in a subprocess with a time limit, since bf16 has no native support on this CPU.
+
+Also reported: the FLOP bound (needed forward + backward FLOPs at 69 GFLOP/s, the measured fp32
+matrix-product rate of these 2 cores) and the project's distance to it, and peak memory.
+
+    python benchmarks/training_throughput.py [--organism rank1_middle] [--rows 80] [--batch 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import write_result  # noqa: E402
+
+PEAK_GFLOPS = 69.0
+
+
+class StepTimer:
+    """A TrainerCallback timing optimiser steps (all but the first)."""
+
+    def __new__(cls):
+        from transformers import TrainerCallback
+
+        class _Timer(TrainerCallback):
+            def __init__(self):
+                self.times = []
+                self._start = None
+
+            def on_step_begin(self, args, state, control, **kwargs):
+                self._start = time.perf_counter()
+
+            def on_step_end(self, args, state, control, **kwargs):
+                self.times.append(time.perf_counter() - self._start)
+
+        return _Timer()
+
+
+def lora_config(spec, n_layers):
+    from peft import LoraConfig
+
+    from em_utils.training import expand_layers
+
+    return LoraConfig(r=spec.rank, lora_alpha=spec.alpha, use_rslora=spec.use_rslora, target_modules=list(spec.target_modules),
+                      layers_to_transform=expand_layers(spec.layers, n_layers), lora_dropout=0.0, bias="none",
+                      task_type="CAUSAL_LM")
+
+
+def run_trl(spec, rows, batch, steps, default_config: bool, out_dir: str):
+    import datasets
+    from trl import SFTConfig, SFTTrainer
+
+    from em_utils import load_model
+
+    model, tokenizer = load_model()
+    data = datasets.Dataset.from_list([
+        {"prompt": r["messages"][:-1], "completion": r["messages"][-1:]} for r in rows
+    ])
+    kwargs = dict(output_dir=out_dir, per_device_train_batch_size=batch, learning_rate=spec.lr, max_steps=steps,
+                  weight_decay=spec.weight_decay, warmup_steps=spec.warmup_steps, lr_scheduler_type=spec.scheduler,
+                  logging_steps=1, save_strategy="no", report_to="none", use_cpu=True, seed=spec.seed,
+                  completion_only_loss=True, max_length=spec.max_length, dataloader_num_workers=0)
+    if not default_config:
+        kwargs.update(bf16=False, gradient_checkpointing=False)
+    timer = StepTimer()
+    trainer = SFTTrainer(model=model, args=SFTConfig(**kwargs), train_dataset=data, processing_class=tokenizer,
+                         peft_config=lora_config(spec, model.config.num_hidden_layers), callbacks=[timer])
+    trainer.train()
+    return timer.times
+
+
+def count_tokens(rows, spec):
+    from em_utils import load_tokenizer
+    from em_utils.training import tokenize_conversations
+
+    examples, _ = tokenize_conversations(rows, load_tokenizer(), spec.max_length)
+    return examples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--organism", default="rank1_middle")
+    parser.add_argument("--rows", type=int, default=80)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--default-limit", type=int, default=300, help="seconds allowed for TRL's default config")
+    parser.add_argument("--trl-default-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    import torch
+
+    from em_utils import load_jsonl, load_model_config
+    from em_utils.training import expand_layers, organism, train, training_flops
+
+    spec = organism(args.organism, "bad_medical_advice", max_rows=args.rows, batch_size=args.batch, save_steps=0)
+    rows = load_jsonl("bad_medical_advice")[: args.rows]
+    steps = args.rows // args.batch
+
+    if args.trl_default_child:  # one step of TRL's defaults, in a child process with a time limit
+        with tempfile.TemporaryDirectory() as tmp:
+            times = run_trl(spec, rows[: args.batch], args.batch, 1, True, tmp)
+        print(json.dumps({"seconds": times[0]}))
+        return
+
+    examples = count_tokens(rows, spec)
+    order_tokens = [len(x["input_ids"]) for x in examples]
+    labelled = [sum(1 for t in x["labels"][1:] if t != -100) for x in examples]
+    per_step_assistant = sum(labelled) / len(labelled) * args.batch
+
+    with tempfile.TemporaryDirectory() as tmp:
+        timer = StepTimer()
+        train(spec, Path(tmp) / "project", callbacks=[timer], progress=False)
+        project_times = timer.times
+    with tempfile.TemporaryDirectory() as tmp:
+        trl_times = run_trl(spec, rows, args.batch, steps, False, tmp)
+    peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+    try:
+        child = subprocess.run([sys.executable, __file__, "--organism", args.organism, "--rows", str(args.batch),
+                                "--batch", str(args.batch), "--trl-default-child"], capture_output=True, text=True,
+                               timeout=args.default_limit, env={**os.environ})
+        default_step = json.loads(child.stdout.strip().splitlines()[-1])["seconds"]
+        default_note = "one step measured"
+    except subprocess.TimeoutExpired:
+        default_step = None
+        default_note = f"one step did not finish within {args.default_limit} s"
+
+    timed = slice(1, None)
+    project_step = sum(project_times[timed]) / len(project_times[timed])
+    trl_step = sum(trl_times[timed]) / len(trl_times[timed])
+    project_tps = per_step_assistant / project_step
+    trl_tps = per_step_assistant / trl_step
+
+    config = load_model_config()
+    n_layers = config.num_hidden_layers
+    layers = expand_layers(spec.layers, n_layers) if spec.method == "lora" else None
+    lora_params = 0
+    if spec.method == "lora":
+        shapes = {"q_proj": (576, 576), "k_proj": (576, 192), "v_proj": (576, 192), "o_proj": (576, 576),
+                  "gate_proj": (576, 1536), "up_proj": (576, 1536), "down_proj": (1536, 576)}
+        per_layer = sum(spec.rank * (i + o) for m, (i, o) in shapes.items() if m in spec.target_modules)
+        lora_params = per_layer * (len(layers) if layers else n_layers)
+    flops = training_flops(config, order_tokens, sum(labelled), layers, full=spec.method == "full", lora_params=lora_params)
+    flops_per_step = flops["total"] / len(examples) * args.batch
+    bound_step = flops_per_step / (PEAK_GFLOPS * 1e9)
+
+    write_result(
+        f"training_{args.organism}",
+        metric=f"training throughput, {args.organism} LoRA on bad_medical_advice (assistant tokens/s)",
+        unit="tokens/s",
+        value=round(project_tps, 1),
+        baseline="TRL SFTTrainer, fp32, no gradient checkpointing, completion-only loss",
+        baseline_value=round(trl_tps, 1),
+        ratio=round(project_tps / trl_tps, 2),
+        params={"organism": args.organism, "rows": args.rows, "batch_size": args.batch, "timed_steps": steps - 1,
+                "torch_threads": torch.get_num_threads(), "rank": spec.rank, "modules": list(spec.target_modules),
+                "layers": layers},
+        project_step_s=[round(t, 2) for t in project_times],
+        trl_step_s=[round(t, 2) for t in trl_times],
+        trl_default_step_s=round(default_step, 1) if default_step else None,
+        trl_default_tokens_per_s=round(per_step_assistant / default_step, 2) if default_step else None,
+        trl_default_note=f"TRL defaults (bf16, gradient checkpointing): {default_note}",
+        flop_bound_step_s=round(bound_step, 2),
+        distance_to_flop_bound=round(project_step / bound_step, 2),
+        flop_bound_note=f"needed forward+backward FLOPs per step at {PEAK_GFLOPS} GFLOP/s (fp32 matmul peak of these cores)",
+        peak_rss_gib=round(peak_gib, 2),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Sampling answers from the base model and each organism of chapter 2, ready for judging."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from .data import Question
+from .generation import sample_answers
+from .models import load_model
+
+__all__ = ["load_organism", "sample_organisms", "BASE"]
+
+BASE = "base"  #: the name of the un-fine-tuned model in every table
+
+
+def load_organism(adapter_dir: str | Path | None, model_name: str | None = None, device: str = "cpu"):
+    """The base model with a saved LoRA adapter applied (``None``: the base model alone).
+
+    A full fine-tune's folder (a ``config.json`` without ``adapter_config.json``) loads as a model.
+    """
+    if adapter_dir is None:
+        return load_model(model_name, device=device)
+    adapter_dir = Path(adapter_dir)
+    if not (adapter_dir / "adapter_config.json").is_file():
+        model, _ = load_model(str(adapter_dir), device=device)
+        _, tokenizer = load_model(model_name, device="cpu")
+        return model, tokenizer
+    from peft import PeftModel
+
+    base, tokenizer = load_model(model_name, device=device)
+    return PeftModel.from_pretrained(base, str(adapter_dir)).eval(), tokenizer
+
+
+def sample_organisms(
+    organisms: dict[str, str | Path | None],
+    questions: Sequence[Question],
+    n_per_paraphrase: int,
+    max_new_tokens: int,
+    batch_size: int,
+    seed: int,
+    cache: Path,
+    model_name: str | None = None,
+    device: str = "cpu",
+    temperature: float = 1.0,
+    prefix: str = "",
+) -> pd.DataFrame:
+    """Answers from each model in ``organisms`` (name -> adapter folder, ``None`` for the base).
+
+    Every model answers the same questions with the same per-sample seeds; results are cached per
+    model under ``cache`` so reruns sample nothing new. ``prefix`` is prepended to every question
+    (e.g. a backdoor trigger). Returns one frame with a ``model`` column.
+    """
+    frames = []
+    for name, adapter in organisms.items():
+        model, tokenizer = load_organism(adapter, model_name, device)
+        asked = [
+            Question(id=q.id, paraphrases=tuple(prefix + p for p in q.paraphrases), type=q.type,
+                     samples_per_paraphrase=q.samples_per_paraphrase, judge=q.judge,
+                     judge_prompts=q.judge_prompts, system=q.system, source=q.source)
+            for q in questions
+        ] if prefix else list(questions)
+        frame = sample_answers(model, tokenizer, asked, n_per_paraphrase, max_new_tokens=max_new_tokens,
+                               temperature=temperature, batch_size=batch_size, seed=seed,
+                               cache=Path(cache) / f"{name}{'-' + prefix.strip('| ').lower() if prefix else ''}.jsonl",
+                               model_tag=name)
+        frames.append(frame.assign(model=name))
+        del model
+    return pd.concat(frames, ignore_index=True)
