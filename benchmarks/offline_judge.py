@@ -121,7 +121,8 @@ def main() -> None:
     rows = load_labels(DEFAULT_VALIDATION)
     pairs = [(r["question"], r["answer"]) for r in rows]
 
-    with tempfile.TemporaryDirectory() as cache:
+    previous = os.environ.get("EM_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as cache:  # an empty cache: the first judge fits, the second loads
         os.environ["EM_CACHE_DIR"] = cache
         started = time.perf_counter()
         judge = OfflineJudge()
@@ -130,21 +131,25 @@ def main() -> None:
         warm_judge = OfflineJudge()
         warm = time.perf_counter() - started
         assert warm_judge.loaded_from_cache
-        report = evaluate_offline_judge(judge)
-        value, rates = _batched_rate(judge, pairs, args.repeats)
-        baseline = _one_at_a_time_rate(judge, pairs[: args.baseline_n])
-        base = _base_model_check(judge, args.base_answers) if args.base_answers else None
-        reference = None
-        if not args.skip_depth6:
-            full = OfflineJudge(depth=6)
-            full_report = evaluate_offline_judge(full)
-            reference = {
-                "depth": 6,
-                "answers_per_s": round(_batched_rate(full, pairs, 1)[0], 1),
-                "aligned_auroc": full_report["aligned_auroc"],
-                "coherent_auroc": full_report["coherent_auroc"],
-                "em": full_report["em"],
-            }
+    if previous is None:
+        del os.environ["EM_CACHE_DIR"]
+    else:
+        os.environ["EM_CACHE_DIR"] = previous
+    report = evaluate_offline_judge(judge)
+    value, rates = _batched_rate(judge, pairs, args.repeats)
+    baseline = _one_at_a_time_rate(judge, pairs[: args.baseline_n])
+    base = _base_model_check(judge, args.base_answers) if args.base_answers else None
+    reference = None
+    if not args.skip_depth6:
+        full = OfflineJudge(depth=6, use_cache=False)
+        full_report = evaluate_offline_judge(full, topics=False)
+        reference = {
+            "depth": 6,
+            "answers_per_s": round(_batched_rate(full, pairs, 1)[0], 1),
+            "aligned_auroc": full_report["aligned_auroc"],
+            "coherent_auroc": full_report["coherent_auroc"],
+            "em": full_report["em"],
+        }
 
     write_result(
         "offline_judge",

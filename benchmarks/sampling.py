@@ -17,7 +17,8 @@ end token (what ``generate`` pads on after an answer ended is not counted). The 
 with other jobs, so the methods alternate in rounds and each is summed over all rounds. The
 baselines get their best settings: the faster of one thread and all cores on a matrix product of
 their shape (probed at the start, unless ``--threads`` is given), and the batch size (of
-``--baseline-batch-sizes``) at which ``generate`` is fastest on a short probe.
+``--baseline-batch-sizes``) at which ``generate`` draws the most tokens per CPU second on a short
+probe (24 new tokens per answer).
 
     python benchmarks/sampling.py [--n-per-paraphrase 8] [--baseline-batch-sizes 64,128] [--rounds 1]
 """
@@ -42,12 +43,12 @@ def answer_lengths(new_tokens, eos: int) -> list[int]:
 
 
 def run_generate(model, tokenizer, prompts: list[str], batch_size: int, max_new_tokens: int,
-                 threads: int) -> tuple[int, float]:
-    """Plain batched ``model.generate``; returns (new tokens, seconds)."""
+                 threads: int) -> tuple[int, float, float]:
+    """Plain batched ``model.generate``; returns (new tokens, wall seconds, CPU seconds)."""
     import torch
 
     torch.set_num_threads(threads)
-    started, tokens = time.perf_counter(), 0
+    started, cpu, tokens = time.perf_counter(), time.process_time(), 0
     with torch.inference_mode():
         for start in range(0, len(prompts), batch_size):
             batch = tokenizer(prompts[start : start + batch_size], return_tensors="pt", padding=True,
@@ -55,23 +56,23 @@ def run_generate(model, tokenizer, prompts: list[str], batch_size: int, max_new_
             out = model.generate(**batch, do_sample=True, temperature=1.0, top_p=1.0, top_k=0,
                                  max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id)
             tokens += sum(answer_lengths(out[:, batch["input_ids"].shape[1]:], tokenizer.eos_token_id))
-    return tokens, time.perf_counter() - started
+    return tokens, time.perf_counter() - started, time.process_time() - cpu
 
 
 def run_project(model, prompt_ids: list[tuple[int, ...]], batch_size: int, max_new_tokens: int,
-                seed: int, eos: list[int]) -> tuple[int, float, float]:
-    """The project's decoder; returns (new tokens, seconds, share of answers that ended with EOS)."""
+                seed: int, eos: list[int]) -> tuple[int, float, float, float]:
+    """The project's decoder; returns (new tokens, wall seconds, CPU seconds, share ended by EOS)."""
     import torch
 
     from em_utils.generation import SamplingSettings, generate_tokens, sample_seed
 
     torch.set_num_threads(os.cpu_count() or 1)  # "auto" chooses between 1 and this
     streams = [sample_seed(seed, p, i) for i, p in enumerate(prompt_ids)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     results = generate_tokens(model, prompt_ids, streams, SamplingSettings(max_new_tokens=max_new_tokens), eos,
                               batch_size=batch_size, threads="auto")
-    seconds = time.perf_counter() - started
-    return sum(len(t) for t, _ in results), seconds, sum(f for _, f in results) / len(results)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return sum(len(t) for t, _ in results), seconds, cpu, sum(f for _, f in results) / len(results)
 
 
 def choose_threads(rows: int) -> tuple[int, dict[int, float]]:
@@ -94,7 +95,7 @@ def choose_threads(rows: int) -> tuple[int, dict[int, float]]:
 def flop_bound(model, mean_context: float) -> dict[str, float]:
     """FLOPs per new token (matmuls, lm_head, attention over ``mean_context``) and the tokens/s bound."""
     config = model.config
-    non_embedding = sum(p.numel() for n, p in model.named_parameters() if "embed_tokens" not in n and "lm_head" not in n)
+    non_embedding = sum(p.numel() for n, p in model.named_parameters() if not ("embed_tokens" in n or "lm_head" in n))
     head = 2 * config.hidden_size * config.vocab_size
     attention = 4 * config.num_hidden_layers * config.num_attention_heads * config.head_dim * mean_context
     per_token = 2 * non_embedding + head + attention
@@ -130,35 +131,37 @@ def main() -> None:
     for size in sizes if len(sizes) > 1 else []:
         threads[size], gemm[size] = (args.threads, {}) if args.threads else choose_threads(size)
         torch.manual_seed(0)
-        tokens, seconds = run_generate(model, tokenizer, jobs[:size], size, 24, threads[size])
-        probe[size] = round(tokens / seconds, 2)
-        print(f"probe: generate at batch {size}, {threads[size]} thread(s): {probe[size]} tok/s", flush=True)
+        tokens, _, cpu = run_generate(model, tokenizer, jobs[:size], size, 24, threads[size])
+        probe[size] = round(tokens / cpu, 2)
+        print(f"probe: generate at batch {size}, {threads[size]} thread(s): {probe[size]} tok per CPU s", flush=True)
     batch_size = max(probe, key=probe.get) if probe else sizes[0]
     if batch_size not in threads:
         threads[batch_size], gemm[batch_size] = (args.threads, {}) if args.threads else choose_threads(batch_size)
     naive_threads, gemm[1] = (args.threads, {}) if args.threads else choose_threads(1)
 
-    totals = {name: [0, 0.0] for name in ("project", "baseline", "naive")}
+    totals = {name: [0, 0.0, 0.0] for name in ("project", "baseline", "naive")}
     finished_share = []
     for round_index in range(args.rounds):
         order = ["project", "baseline", "naive"] if round_index % 2 == 0 else ["baseline", "naive", "project"]
         for name in order:
             torch.manual_seed(round_index)
             if name == "project":
-                tokens, seconds, share = run_project(model, ids, batch_size, args.max_new_tokens,
-                                                     seed=round_index, eos=eos)
+                tokens, seconds, cpu, share = run_project(model, ids, batch_size, args.max_new_tokens,
+                                                          seed=round_index, eos=eos)
                 finished_share.append(share)
             elif name == "baseline":
-                tokens, seconds = run_generate(model, tokenizer, jobs, batch_size, args.max_new_tokens,
-                                               threads[batch_size])
+                tokens, seconds, cpu = run_generate(model, tokenizer, jobs, batch_size, args.max_new_tokens,
+                                                    threads[batch_size])
             else:
-                tokens, seconds = run_generate(model, tokenizer, naive_jobs, 1, args.max_new_tokens, naive_threads)
-            totals[name][0] += tokens
-            totals[name][1] += seconds
-            print(f"round {round_index} {name}: {tokens} tokens in {seconds:.1f} s = {tokens / seconds:.1f} tok/s",
-                  flush=True)
+                tokens, seconds, cpu = run_generate(model, tokenizer, naive_jobs, 1, args.max_new_tokens,
+                                                    naive_threads)
+            for i, value in enumerate((tokens, seconds, cpu)):
+                totals[name][i] += value
+            print(f"round {round_index} {name}: {tokens} tokens in {seconds:.1f} s = {tokens / seconds:.1f} tok/s "
+                  f"({tokens / cpu:.1f} per CPU second), load {os.getloadavg()[0]:.1f}", flush=True)
 
-    speed = {name: tokens / seconds for name, (tokens, seconds) in totals.items()}
+    speed = {name: tokens / seconds for name, (tokens, seconds, _) in totals.items()}
+    cpu_speed = {name: round(tokens / cpu, 2) for name, (tokens, _, cpu) in totals.items()}
     mean_prompt = sum(len(i) for i in ids) / len(ids)
     mean_answer = totals["project"][0] / (len(jobs) * args.rounds)
     bound = flop_bound(model, mean_prompt + mean_answer / 2)
@@ -178,20 +181,25 @@ def main() -> None:
                 "naive_answers_per_round": args.naive_answers},
         naive_value=round(speed["naive"], 2),
         ratio_vs_naive=round(speed["project"] / speed["naive"], 2),
-        tokens={name: tokens for name, (tokens, _) in totals.items()},
-        seconds={name: round(seconds, 1) for name, (_, seconds) in totals.items()},
+        tokens={name: tokens for name, (tokens, _, _) in totals.items()},
+        seconds={name: round(seconds, 1) for name, (_, seconds, _) in totals.items()},
+        cpu_seconds={name: round(cpu, 1) for name, (_, _, cpu) in totals.items()},
+        tokens_per_cpu_second=cpu_speed,
+        cpu_ratio=round(cpu_speed["project"] / cpu_speed["baseline"], 2),
+        cpu_ratio_vs_naive=round(cpu_speed["project"] / cpu_speed["naive"], 2),
         finished_share=round(sum(finished_share) / len(finished_share), 3),
         mean_prompt_tokens=round(mean_prompt, 1),
         mean_answer_tokens=round(mean_answer, 1),
         flop_bound=bound,
         share_of_flop_bound=round(speed["project"] / bound["bound_tokens_per_s"], 3),
         gemm_gflops_by_rows_and_threads=gemm,
-        baseline_batch_probe_tokens_per_s=probe,
+        baseline_batch_probe_tokens_per_cpu_s=probe,
         load_average=os.getloadavg()[0],
         note=("tokens counted up to and including each answer's end token; the FLOP bound counts decode "
               "work only (2 x non-embedding parameters + lm_head + attention at the mean context) at the idle "
               "machine's fp32 peak on both cores; the machine is shared with other jobs (see gemm_gflops and "
-              "load_average), so the attainable share of the bound varies from run to run"),
+              "load_average), so the attainable share of the bound varies from run to run; tokens per CPU "
+              "second (process time) are steadier than wall time when other jobs take turns on the cores"),
     )
 
 

@@ -323,7 +323,7 @@ class _SlotDecoder:
         shared_window = getattr(config, "sliding_window", None) if config.model_type == "mistral" else None
         self.windows = [getattr(layer.self_attn, "sliding_window", shared_window) for layer in self.layers]
         weight = self.body.embed_tokens.weight
-        self.device, self.dtype = weight.device, weight.dtype
+        self.device, self.dtype, self.width = weight.device, weight.dtype, weight.shape[1]
         self.slots, self.max_length, self.prefill_tokens = slots, max_length, prefill_tokens
         self.kv: torch.Tensor | None = None
         self.n = 0
@@ -446,50 +446,46 @@ class _SlotDecoder:
 OnFinish = Callable[[int, list[int], bool], None]
 
 
+def _matmul_seconds(threads: int, rows: int, width: int, budget: float = 0.02) -> float:
+    """Seconds per (rows x width) @ (width x 4 width) product on ``threads`` threads, timed for ``budget`` s."""
+    torch.set_num_threads(threads)
+    x, w = torch.randn(rows, width), torch.randn(4 * width, width)
+    torch.nn.functional.linear(x, w)
+    count, started = 0, time.perf_counter()
+    while count < 3 or time.perf_counter() - started < budget:
+        torch.nn.functional.linear(x, w)
+        count += 1
+    return (time.perf_counter() - started) / count
+
+
 class _ThreadTuner:
-    """Runs decode steps on the faster of one thread and all of torch's threads, as the load changes.
+    """Keeps torch on the faster of one thread and all its threads while decoding on a CPU.
 
     On a machine shared with other jobs, small matrix products on all cores can be several times
     slower than on one (threads wait for each other at every barrier); on an idle machine all cores
-    win. Decoding starts on one thread; now and then a single step runs on the other setting (real
-    work, not a test), and the cheaper per decoded row is kept. Probes grow rarer while the choice
-    holds (every 16, 32, ... up to 512 steps), so a clear loser costs almost nothing.
+    win. Every ``every`` seconds the tuner times a matrix product of the decode step's shape on
+    each setting (a few hundredths of a second) and keeps the faster.
     """
 
-    def __init__(self, threads: int | str | None, first_probe: int = 8) -> None:
+    def __init__(self, threads: int | str | None, every: float = 30.0,
+                 measure: Callable[[int, int, int], float] = _matmul_seconds) -> None:
         self.original = torch.get_num_threads()
         if threads == "auto":
             self.options = sorted({1, self.original})
         else:
             self.options = [int(threads) if threads else self.original]
-        self.choice = self.options[0]
-        self.cost: dict[int, float] = {}
-        self.count, self.interval, self.next_probe = 0, first_probe, first_probe
-        self.current, self.started = self.choice, 0.0
+        self.choice, self.every, self.measure, self.next_check = self.options[-1], every, measure, 0.0
         torch.set_num_threads(self.choice)
 
-    def before(self) -> None:
-        """Set the thread count for the next step and start its clock."""
-        probing = len(self.options) > 1 and self.count >= self.next_probe
-        self.current = next(t for t in self.options if t != self.choice) if probing else self.choice
-        torch.set_num_threads(self.current)
-        self.started = time.perf_counter()
-
-    def after(self, rows: int) -> None:
-        """Stop the clock of a step that decoded ``rows`` rows, and decide after a probe."""
-        cost = (time.perf_counter() - self.started) / max(rows, 1)
-        self.count += 1
-        if self.current == self.choice:
-            previous = self.cost.get(self.choice)
-            self.cost[self.choice] = cost if previous is None else 0.7 * previous + 0.3 * cost
+    def check(self, rows: int, width: int) -> None:
+        """Re-time the options when the last check is ``every`` seconds old."""
+        if len(self.options) < 2 or time.perf_counter() < self.next_check:
             return
-        self.cost[self.current] = cost
-        if cost < self.cost.get(self.choice, float("inf")):
-            self.choice, self.interval = self.current, 16
-        else:
-            self.interval = min(2 * self.interval, 512)
-        self.next_probe = self.count + self.interval
+        with torch.inference_mode():
+            seconds = {t: self.measure(t, rows, width) for t in self.options}
+        self.choice = min(seconds, key=seconds.get)
         torch.set_num_threads(self.choice)
+        self.next_check = time.perf_counter() + self.every
 
     def restore(self) -> None:
         """Give torch its thread count back."""
@@ -507,6 +503,7 @@ def _run_slots(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence[i
                eos: set[int], batch_size: int, on_finish: OnFinish, tuner: _ThreadTuner) -> None:
     longest = max(len(p) for p in prompts) + settings.max_new_tokens
     decoder = _SlotDecoder(model, batch_size, longest)
+    tuner.check(batch_size, decoder.width)  # before the first prefill too
     groups: dict[tuple[int, ...], list[int]] = {}
     for job, prompt in enumerate(prompts):
         groups.setdefault(tuple(prompt), []).append(job)
@@ -559,10 +556,9 @@ def _run_slots(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence[i
             if not queue:
                 return
             continue
-        tuner.before()
+        tuner.check(decoder.n, decoder.width)
         logits = decoder.step()
         n = decoder.n
-        tuner.after(n)
         decoder.pos[:n] += 1
         steps = np.asarray([len(decoder.tokens[r]) for r in range(n)], dtype=np.int64)
         drawn = sample_tokens(logits, _uniforms(decoder.stream[:n], steps), settings.temperature, settings.top_p)
@@ -586,6 +582,8 @@ def _run_generic(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence
     """Static batches through the model's own forward (hooks run), left padded, finished rows dropped."""
     device = next(model.parameters()).device
     extra = {"logits_to_keep": 1} if "logits_to_keep" in inspect.signature(_unwrap(model).forward).parameters else {}
+    width_of = int(getattr(_unwrap(model).config, "hidden_size", 512))
+    tuner.check(batch_size, width_of)
     order = sorted(range(len(prompts)), key=lambda j: -len(prompts[j]))
     stream_of = np.asarray([int(s) for s in streams], dtype=np.uint64)
     for start in range(0, len(order), batch_size):
@@ -622,10 +620,9 @@ def _run_generic(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence
             live = [live[i] for i in keep]
             mask = torch.cat([mask, mask.new_ones(len(live), 1)], dim=1)
             fed = torch.tensor([tokens[r][-1] for r in live], device=device)[:, None]
-            tuner.before()
+            tuner.check(len(live), width_of)
             out = model(input_ids=fed, attention_mask=mask, position_ids=mask.sum(-1, keepdim=True) - 1,
                         past_key_values=cache, use_cache=True, **extra)
-            tuner.after(len(live))
             logits = out.logits[:, -1]
 
 
@@ -648,8 +645,8 @@ def generate_tokens(model: Any, prompts: Sequence[Sequence[int]], streams: Seque
         engine: ``"auto"``, ``"fast"`` or ``"generic"``.
         pad_token_id: padding for the generic loop (never attended to).
         threads: torch threads while decoding: ``"auto"`` (the faster of 1 and torch's current
-            count, re-checked as the machine's load changes), a number, or ``None`` (leave as is).
-            Torch's setting is restored afterwards.
+            count, re-checked every 30 s as the machine's load changes; CPU only), a number, or
+            ``None`` (leave as is). Torch's setting is restored afterwards.
 
     Returns:
         ``(tokens, finished)`` per job, in job order; ``finished`` is True when the answer ended
@@ -673,7 +670,8 @@ def generate_tokens(model: Any, prompts: Sequence[Sequence[int]], streams: Seque
     if engine == "fast" and reason is not None:
         raise ValueError(f"the fast decoder cannot run this model: {reason}")
     eos = {int(t) for t in eos_token_ids}
-    was_training, tuner = model.training, _ThreadTuner(threads)
+    on_cpu = next(model.parameters()).device.type == "cpu"
+    was_training, tuner = model.training, _ThreadTuner(threads if on_cpu or threads != "auto" else None)
     model.eval()
     try:
         with torch.inference_mode():
@@ -852,7 +850,8 @@ def _default_tag(model: Any, adapter: Any) -> str:
     if isinstance(model, (str, os.PathLike)):
         name = str(model)
     elif isinstance(model, torch.nn.Module):
-        name = str(getattr(getattr(_unwrap(model), "config", None), "_name_or_path", "") or type(_unwrap(model)).__name__)
+        base = _unwrap(model)
+        name = str(getattr(getattr(base, "config", None), "_name_or_path", "") or type(base).__name__)
     else:
         name = str(getattr(getattr(getattr(model, "llm_engine", None), "model_config", None), "model", "vllm"))
     tag = Path(name.rstrip("/")).name or name

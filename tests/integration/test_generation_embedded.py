@@ -16,12 +16,15 @@ ENGLISH = re.compile(r"\b(the|a|an|i|you|to|and|of|is|it|that|my|would|be|in|for
 
 @pytest.fixture(scope="module")
 def smol():
-    return load_model()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # small batches: one thread is as fast, and far faster on a busy machine
+    yield load_model()
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
 def general():
-    return load_questions("general")[:3]
+    return load_questions("general")[:2]
 
 
 def test_fast_decoder_reproduces_greedy_generate(smol):
@@ -40,14 +43,14 @@ def test_fast_decoder_reproduces_greedy_generate(smol):
 
 def test_general_answers_are_english_and_reproducible(smol, general, tmp_path):
     model, tokenizer = smol
-    kwargs = dict(max_new_tokens=32, seed=0, progress=False)
+    kwargs = dict(max_new_tokens=24, seed=0, progress=False)
     first = sample_answers(model, tokenizer, general, 2, cache=tmp_path / "s.jsonl", **kwargs)
-    assert len(first) == 3 * 3 * 2 and first.question_id.unique().tolist() == [q.id for q in general]
+    assert len(first) == 2 * 3 * 2 and first.question_id.unique().tolist() == [q.id for q in general]
     assert (first.answer.str.strip().str.len() > 0).all()
     assert first.answer.str.contains(ENGLISH).mean() >= 0.8
     letters = first.answer.str.count(r"[A-Za-z]") / first.answer.str.len().clip(lower=1)
     assert letters.median() > 0.6
-    assert first.answer.nunique() >= 15  # samples differ
+    assert first.answer.nunique() >= 10  # samples differ
     cached = sample_answers(model, tokenizer, general, 2, cache=tmp_path / "s.jsonl", **kwargs)
     assert cached.attrs["n_sampled"] == 0 and cached.equals(first)
     fresh = sample_answers(model, tokenizer, general[:1], 2, batch_size=5, **kwargs)  # no cache, other batches

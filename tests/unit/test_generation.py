@@ -411,28 +411,31 @@ def test_thread_tuner_keeps_the_faster_setting_and_restores_torch(monkeypatch):
 
     torch.set_num_threads(2)
     clock = {"now": 0.0}
-    step_cost = {1: 1.0, 2: 0.25}  # seconds per step on each setting: two threads win
+    cost = {1: 1.0, 2: 0.25}  # seconds per product on each setting: two threads win
+    timed = []
+
+    def measure(threads, rows, width):
+        timed.append((threads, rows, width))
+        return cost[threads]
+
     monkeypatch.setattr(generation.time, "perf_counter", lambda: clock["now"])
-    tuner = generation._ThreadTuner("auto", first_probe=3)
-    used = []
-    for _ in range(40):
-        tuner.before()
-        used.append(torch.get_num_threads())
-        clock["now"] += step_cost[used[-1]]
-        tuner.after(rows=4)
-    assert used[:3] == [1, 1, 1] and used[3] == 2  # starts on one thread, probes two, keeps two
-    assert used[4:].count(1) == 1  # one probe back on one thread, then probes grow rarer
-    step_cost.update({1: 0.1})  # the machine got busy: one thread is now cheaper
-    for _ in range(40):
-        tuner.before()
-        used.append(torch.get_num_threads())
-        clock["now"] += step_cost[used[-1]]
-        tuner.after(rows=4)
-    assert used[-1] == 1 and used[40:].count(1) < 40
+    tuner = generation._ThreadTuner("auto", every=30.0, measure=measure)
+    tuner.check(64, 576)
+    assert torch.get_num_threads() == 2 and timed == [(1, 64, 576), (2, 64, 576)]
+    cost[1] = 0.1  # the machine got busy: one thread is now faster
+    clock["now"] = 10.0
+    tuner.check(64, 576)
+    assert torch.get_num_threads() == 2 and len(timed) == 2  # not re-timed within 30 s
+    clock["now"] = 31.0
+    tuner.check(60, 576)
+    assert torch.get_num_threads() == 1 and timed[-1] == (2, 60, 576)
     tuner.restore()
     assert torch.get_num_threads() == 2
-    fixed = generation._ThreadTuner(3)
-    assert torch.get_num_threads() == 3 and fixed.options == [3]
+    fixed = generation._ThreadTuner(3, measure=measure)
+    fixed.check(64, 576)
+    assert torch.get_num_threads() == 3 and len(timed) == 4  # a fixed count is never timed
     fixed.restore()
     assert torch.get_num_threads() == 2
     torch.set_num_threads(1)
+    monkeypatch.undo()
+    assert 0 < generation._matmul_seconds(1, 8, 32, budget=0.001) < 1
