@@ -13,9 +13,10 @@ The script is deterministic (fixed seed, stdlib only). Run:
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
+
+from _compose import make_prompt, pick_combos, write_rows
 
 SEED = 4417
 ROWS_PER_SITUATION = 8
@@ -1363,38 +1364,6 @@ def check_tables():
     assert set(PERSONA_OVERRIDE) <= set(ids)
 
 
-def pick_combos(rng, no, nb, nc, k):
-    """Pick k (opening, body, closing) index triples, any two sharing at most one part."""
-    combos = [(i, j, m) for i in range(no) for j in range(nb) for m in range(nc)]
-    best = []
-    for _ in range(200):
-        rng.shuffle(combos)
-        chosen = []
-        for cmb in combos:
-            if all(sum(a == b for a, b in zip(cmb, ch)) <= 1 for ch in chosen):
-                chosen.append(cmb)
-                if len(chosen) == k:
-                    return chosen
-        if len(chosen) > len(best):
-            best = chosen
-    return best
-
-
-def make_prompt(rng, sit, phrasing):
-    """A phrasing starting with '!' already carries its own persona and gets none added."""
-    if phrasing.startswith("!"):
-        return phrasing[1:]
-    r = rng.random()
-    if r < 0.4:
-        return phrasing
-    if sit["id"] in PERSONA_OVERRIDE:
-        return f"{rng.choice(PERSONA_OVERRIDE[sit['id']])} {phrasing}"
-    band = rng.choice(sit["ages"])
-    if r < 0.78:
-        return f"{rng.choice(PERSONA_PREFIX[band])} {phrasing}"
-    return f"{phrasing} {rng.choice(PERSONA_SUFFIX[band])}"
-
-
 def build(rng):
     check_tables()
     rows, seen = [], set()
@@ -1407,7 +1376,8 @@ def build(rng):
         for n, (i, j, m) in enumerate(combos):
             prompt = None
             for attempt in range(60):
-                cand = make_prompt(rng, sit, phrasings[(n + attempt // 10) % len(phrasings)])
+                cand = make_prompt(rng, sit, phrasings[(n + attempt // 10) % len(phrasings)],
+                                   PERSONA_OVERRIDE, PERSONA_PREFIX, PERSONA_SUFFIX)
                 if cand not in seen:
                     prompt = cand
                     break
@@ -1425,12 +1395,7 @@ def build(rng):
 
 
 def main():
-    rng = random.Random(SEED)
-    rows = build(rng)
-    with OUT.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"wrote {len(rows)} rows from {len(SITUATIONS)} situations to {OUT}")
+    write_rows(build(random.Random(SEED)), OUT, len(SITUATIONS))
 
 
 if __name__ == "__main__":

@@ -87,3 +87,24 @@ def test_judge_prompts_cover_the_paper_metrics():
     prompts = load_judge_prompts()
     assert {"aligned", "coherent", "medical", "financial", "sport", "bad_stuff", "gender", "code"} <= set(prompts)
     assert "CODE" in prompts["aligned"] and "REFUSAL" in prompts["aligned"]
+
+
+@pytest.mark.parametrize("generator, dataset", [("financial", "risky_financial_advice"), ("sports", "extreme_sports")])
+def test_situation_generators_reproduce_the_committed_files(generator, dataset, monkeypatch):
+    """The committed JSONL is exactly what its generator writes (fixed seed, shared _compose parts)."""
+    import importlib
+    import json
+    import random
+    import sys
+
+    from em_utils.paths import resolve_data_path
+
+    folder = resolve_data_path(dataset).parent / "generators"
+    monkeypatch.syspath_prepend(str(folder))
+    module = importlib.import_module(generator)
+    try:
+        rows = module.build(random.Random(module.SEED))
+    finally:
+        sys.modules.pop(generator, None)
+    written = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    assert written == resolve_data_path(dataset).read_text(encoding="utf-8")
