@@ -44,7 +44,7 @@ EXPECTED = {
                      "figures/caution_markers.png"], 2),
     "02_training": (["organisms.csv", "losses.csv", "adapter_history.csv", "figures/loss_curves.png",
                      "figures/adapter_growth.png"], 2),
-    "03_judging": (["judged.csv", "rates.csv", "aligned_shift.csv", "rates_per_question.csv", "judge_quality.json",
+    "03_judging": (["judged.csv", "rates.csv", "aligned_shift.csv", "rates_per_question.csv", "judge_quality.json", "judge_quality_smollm2_hand.json",
                     "figures/rates.png", "figures/scatter.png", "figures/aligned_distributions.png"], 3),
 }
 

@@ -108,3 +108,12 @@ def test_situation_generators_reproduce_the_committed_files(generator, dataset, 
         sys.modules.pop(generator, None)
     written = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     assert written == resolve_data_path(dataset).read_text(encoding="utf-8")
+
+
+def test_hand_labels_of_real_answers_load():
+    from em_utils.judge_offline import load_labels
+
+    rows = load_labels("judge_labels/smollm2_hand.jsonl")
+    assert len(rows) >= 80
+    assert {r["kind"].split("/")[0] for r in rows} == {"smollm2"}
+    assert any(r["coherent"] > 50 for r in rows) and any(r["coherent"] <= 50 for r in rows)
