@@ -1,8 +1,9 @@
 """Training throughput on the embedded model (CPU, fp32): this project against TRL's SFTTrainer.
 
 Same run, same data (the first rows of bad_medical_advice), same adapter, batch size and
-learning rate. Throughput is assistant (loss) tokens per second over the timed steps; the first
-step is a warm-up and not timed. Three contenders:
+learning rate. Throughput is loss tokens per second over the timed steps, each trainer's tokens
+counted step by step as it trains (``count_step_tokens``); the first step is a warm-up and not
+timed. Three contenders:
 
 - ``project``: :func:`em_utils.training.train` (HF Trainer subclass: logits only where the loss
   is taken, length-bucketed batches, no gradient checkpointing).
