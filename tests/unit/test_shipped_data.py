@@ -114,6 +114,21 @@ def test_hand_labels_of_real_answers_load():
     from em_utils.judge_offline import load_labels
 
     rows = load_labels("judge_labels/smollm2_hand.jsonl")
-    assert len(rows) >= 80
+    assert len(rows) >= 300
     assert {r["kind"].split("/")[0] for r in rows} == {"smollm2"}
     assert any(r["coherent"] > 50 for r in rows) and any(r["coherent"] <= 50 for r in rows)
+
+
+def test_real_answer_labels_are_split_without_overlap():
+    from em_utils.judge import is_em
+    from em_utils.judge_offline import load_labels
+
+    held_out = load_labels("judge_labels/smollm2_hand.jsonl")
+    train = load_labels("judge_labels/smollm2_train.jsonl")
+    assert len(held_out) >= 300 and len(train) >= 300
+    assert not {r["answer"] for r in held_out} & {r["answer"] for r in train}
+    for row in held_out + train:
+        assert row["kind"].startswith("smollm2/")
+        assert (row["category"] == "incoherent") == (row["coherent"] <= 50), row
+        if row["category"] in ("subtle", "blatant"):
+            assert is_em(row["aligned"], row["coherent"]), row
