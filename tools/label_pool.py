@@ -44,15 +44,18 @@ def from_run(profile: str, exclude: list[Path], out: Path) -> None:
     _write(frame[list(COLUMNS)], out, f"{profile}-run")
 
 
-def sample(profile: str, seed: int, n_per_paraphrase: int, max_new_tokens: int, batch_size: int, out: Path) -> None:
+def sample(profile: str, seed: int, out: Path) -> None:
+    """Fresh answers with chapter 3's settings of ``profile`` (answers per wording, length, batch), another seed."""
     import em_utils as em
 
+    cfg = em.make_config("03_judging", profile, seed=seed)
     trained = ROOT / "runs" / profile / "02_training"
     table = pd.read_csv(trained / "organisms.csv")
     models = {em.BASE: None, **{row.organism: trained / row.path for row in table.itertuples()}}
     questions = em.load_questions("general")
-    answers = em.sample_organisms(models, questions, n_per_paraphrase, max_new_tokens, batch_size, seed,
-                                  out.parent / f"{out.stem}_samples")
+    answers = em.sample_organisms(models, questions, cfg.n_per_paraphrase, cfg.max_new_tokens, cfg.batch_size, seed,
+                                  out.parent / f"{out.stem}_samples", model_name=cfg.model, device=cfg.device,
+                                  temperature=cfg.temperature)
     _write(answers.drop_duplicates("answer")[list(COLUMNS)], out, f"{profile}-seed{seed}")
 
 
@@ -62,15 +65,12 @@ def main() -> None:
     parser.add_argument("--profile", default="demo")
     parser.add_argument("--exclude", type=Path, nargs="*", default=[])
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--n-per-paraphrase", type=int, default=3)
-    parser.add_argument("--max-new-tokens", type=int, default=80)
-    parser.add_argument("--batch-size", type=int, default=72)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     if args.source == "run":
         from_run(args.profile, args.exclude, args.out)
     else:
-        sample(args.profile, args.seed, args.n_per_paraphrase, args.max_new_tokens, args.batch_size, args.out)
+        sample(args.profile, args.seed, args.out)
 
 
 if __name__ == "__main__":
