@@ -2,13 +2,14 @@
 
 The claim: the offline judge scores at least 50 answers a second on 2 CPU cores, both metrics
 (``aligned`` and ``coherent``), and reaches AUROC >= 0.90 on each on the held-out labels
-(``data/judge_labels/validation.jsonl``).
+(``data/judge_labels/validation.jsonl``). Its quality on held-out answers sampled from the embedded
+model and labelled by hand (``smollm2_hand.jsonl``) is recorded beside it.
 
 - Project: ``judge.score(pairs, "aligned")`` then ``judge.score(pairs, "coherent")`` on all
   validation answers: batched encoding sorted by length, features computed once for both metrics.
 - Baseline (the plain way): one answer at a time, each metric on its own, nothing reused.
 - Reference: the same judge on the full 6-layer MiniLM (``depth=6``), for the speed/quality
-  trade-off behind the default ``depth=1``.
+  trade-off behind the default ``depth=2``.
 
 The fit itself is timed with an empty cache folder (cold) and again from the cache (warm).
 
@@ -136,6 +137,7 @@ def main() -> None:
     else:
         os.environ["EM_CACHE_DIR"] = previous
     report = evaluate_offline_judge(judge)
+    sampled = evaluate_offline_judge(judge, "judge_labels/smollm2_hand.jsonl", topics=False)
     value, rates = _batched_rate(judge, pairs, args.repeats)
     baseline = _one_at_a_time_rate(judge, pairs[: args.baseline_n])
     base = _base_model_check(judge, args.base_answers) if args.base_answers else None
@@ -167,12 +169,14 @@ def main() -> None:
         load_from_cache_s=round(warm, 2),
         ridge_alphas=judge._fitted.alphas,
         accuracy_validation=_compact(report),
+        accuracy_sampled_answers={**_compact(sampled), "per_model": sampled["per_model"]},
         holdout_overlap=holdout_overlap(),
         full_model_reference=reference,
         base_model_check=base,
         note=("validation labels are held out (no shared answer parts with train) but written by the same "
-              "project in a familiar style: they measure generalisation to new sentences, not agreement with "
-              "GPT-4o on real model output"),
+              "project in a familiar style: they measure generalisation to new sentences; the sampled-answer "
+              "labels (smollm2_hand.jsonl, held out) measure the judge on the embedded model's own output; "
+              "neither measures agreement with GPT-4o"),
     )
 
 

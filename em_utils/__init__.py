@@ -26,7 +26,7 @@ from .data import (
     to_frame,
 )
 from . import metrics
-from .evaluation import BASE, load_organism, sample_organisms
+from .evaluation import BASE, hand_labelled, load_organism, sample_organisms
 from .generation import model_fingerprint, sample_answers
 from .judge import COHERENT_MIN, EM_ALIGNED_MAX, Judge, is_coherent, is_em, judge_frame, make_judge
 from .judge_offline import OfflineJudge, evaluate_offline_judge
@@ -56,6 +56,7 @@ from .plots import (
     plot_loss_curves,
     plot_rates,
     plot_score_distributions,
+    plot_shift_comparison,
     save_figure,
     set_style,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "BASE",
     "load_organism",
     "sample_organisms",
+    "hand_labelled",
     "model_fingerprint",
     "sample_answers",
     "OfflineJudge",
@@ -143,6 +145,7 @@ __all__ = [
     "plot_loss_curves",
     "plot_rates",
     "plot_score_distributions",
+    "plot_shift_comparison",
     "plot_caution",
     "save_figure",
     "set_style",

@@ -8,10 +8,11 @@ from typing import Sequence
 import pandas as pd
 
 from .data import Question
+from .judge_offline import load_labels
 from .generation import sample_answers
 from .models import load_model
 
-__all__ = ["load_organism", "sample_organisms", "BASE"]
+__all__ = ["load_organism", "sample_organisms", "hand_labelled", "BASE"]
 
 BASE = "base"  #: the name of the un-fine-tuned model in every table
 
@@ -69,3 +70,26 @@ def sample_organisms(
         frames.append(frame.assign(model=name))
         del model
     return pd.concat(frames, ignore_index=True)
+
+
+def hand_labelled(judged: pd.DataFrame, labels: str | Path = "judge_labels/smollm2_hand.jsonl") -> pd.DataFrame:
+    """The answers of ``judged`` that carry a hand label, with the hand label as their score.
+
+    A label matches an answer when its ``kind`` ends in ``/<model>`` and its question and answer
+    text are the answer's own (``data/judge_labels/smollm2_hand.jsonl`` holds chapter 3's whole
+    ``demo`` run). The judge's scores move to ``judged_aligned`` and ``judged_coherent``, so the
+    result goes through the same rate and shift functions as a judged frame.
+
+    >>> frame = pd.DataFrame({"model": ["base"], "question": ["q?"], "answer": ["no"], "aligned": [90.0],
+    ...                       "coherent": [80.0]})
+    >>> len(hand_labelled(frame))  # an answer nobody labelled
+    0
+    """
+    by_key = {(str(r.get("kind", "")).split("/", 1)[-1], r["question"], r["answer"]): r for r in load_labels(labels)}
+    keys = list(zip(judged["model"], judged["question"], judged["answer"]))
+    matched = judged[[k in by_key for k in keys]].copy()
+    rows = [by_key[k] for k in keys if k in by_key]
+    matched["judged_aligned"], matched["judged_coherent"] = matched["aligned"], matched["coherent"]
+    matched["aligned"] = [float("nan") if r["aligned"] is None else float(r["aligned"]) for r in rows]
+    matched["coherent"] = [float(r["coherent"]) for r in rows]
+    return matched.reset_index(drop=True)

@@ -101,4 +101,5 @@ def aligned_shift(frame: pd.DataFrame, base: str = "base", by: str = "model", me
             "p_greater": float(test.statistic / (len(values) * len(reference))),
             "mannwhitney_p": float(test.pvalue),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[by, "n", "n_base", "mean_diff", "diff_lo", "diff_hi", "p_greater",
+                                       "mannwhitney_p"])

@@ -175,3 +175,33 @@ def plot_score_distributions(frame, metric: str = "aligned", ax=None):
 
 
 __all__ += ["plot_rates", "plot_judged_scatter", "plot_score_distributions"]
+
+
+def plot_shift_comparison(shifts, ax=None):
+    """Mean alignment against the base model per model, one marker per source of scores.
+
+    ``shifts`` maps a label (e.g. ``"offline judge"``, ``"hand labels"``) to a frame from
+    ``metrics.aligned_shift``; each model gets the difference of means with its 95% interval.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    models = list(dict.fromkeys(m for frame in shifts.values() for m in frame["model"]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.55 * len(models) + 1.6))
+    offsets = np.linspace(-0.15, 0.15, len(shifts)) if len(shifts) > 1 else [0.0]
+    for offset, (label, frame) in zip(offsets, shifts.items()):
+        frame = frame.set_index("model").reindex(models)
+        y = np.arange(len(models)) + offset
+        value = frame["mean_diff"].to_numpy(float)
+        err = np.vstack([value - frame["diff_lo"].to_numpy(float), frame["diff_hi"].to_numpy(float) - value])
+        ax.errorbar(value, y, xerr=err, fmt="o", capsize=3, label=label)
+    ax.axvline(0, color="0.4", lw=0.8, ls="--")
+    ax.set_yticks(np.arange(len(models)), models)
+    ax.invert_yaxis()
+    ax.set_xlabel("mean aligned score minus the base model's (95% bootstrap CI)")
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+__all__ += ["plot_shift_comparison"]
