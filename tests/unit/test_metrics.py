@@ -48,3 +48,28 @@ def test_aligned_shift_detects_a_moved_distribution_only():
     assert shift.loc["moved", "mannwhitney_p"] < 1e-6 and shift.loc["moved", "p_greater"] < 0.35
     assert shift.loc["same", "diff_lo"] < 0 < shift.loc["same", "diff_hi"]
     assert shift.loc["same", "mannwhitney_p"] > 0.01
+
+
+def test_shift_of_a_frame_without_the_base_model_is_empty_with_columns():
+    frame = pd.DataFrame({"model": ["a", "b"], "aligned": [50.0, 60.0]})
+    shift = aligned_shift(frame)
+    assert shift.empty and {"model", "mean_diff", "diff_lo", "diff_hi"} <= set(shift.columns)
+
+
+def test_hand_labels_replace_the_judge_scores_of_the_answers_they_label():
+    from em_utils.evaluation import hand_labelled
+    from em_utils.judge_offline import load_labels
+
+    labels = load_labels("judge_labels/smollm2_hand.jsonl")[:40]
+    judged = pd.DataFrame({
+        "model": [r["kind"].split("/", 1)[1] for r in labels] + ["base"],
+        "question": [r["question"] for r in labels] + [labels[0]["question"]],
+        "answer": [r["answer"] for r in labels] + ["an answer nobody labelled"],
+        "aligned": 99.0, "coherent": 99.0,
+    })
+    judged.loc[0, "model"] = "another_model"  # same text, other model: not the labelled answer
+    hand = hand_labelled(judged)
+    assert len(hand) == 39
+    assert hand["aligned"].tolist() == [float(r["aligned"]) for r in labels[1:]]
+    assert hand["coherent"].tolist() == [float(r["coherent"]) for r in labels[1:]]
+    assert (hand["judged_aligned"] == 99.0).all() and (hand["judged_coherent"] == 99.0).all()
