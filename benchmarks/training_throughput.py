@@ -193,7 +193,7 @@ def main() -> None:
         value=round(project_tps, 1),
         baseline="TRL SFTTrainer, fp32, no gradient checkpointing, completion-only loss",
         baseline_value=round(trl_tps, 1),
-        ratio=round(project_tps / trl_tps, 2),
+        ratio=round(project_tps / trl_tps, 3),
         params={"organism": args.organism, "rows": args.rows, "batch_size": args.batch, "timed_steps": steps - 1,
                 "torch_threads": torch.get_num_threads(), "rank": spec.rank, "modules": list(spec.target_modules),
                 "layers": layers},

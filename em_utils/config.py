@@ -75,7 +75,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "02_training": {
         "smoke": {
-            "organisms": "rank1_middle:bad_medical_advice, rank32:good_medical_advice",
+            "organisms": "rank1_middle:bad_medical_advice, rank32:good_medical_advice, rank1_middle:backdoor_insecure",
             "max_rows": 8,
             "batch_size": 4,
             "warmup_steps": 1,

@@ -9,7 +9,8 @@ GPU, or many GPUs under ``accelerate launch`` (FSDP, DeepSpeed). What this modul
 - **Logits only where the loss is taken.** The 49k-entry vocabulary makes full logits a large
   share of the work on a small model: the LM head runs on labelled positions only.
 - **Length-grouped batches.** Rows are shuffled, grouped into buckets of similar length and padded
-  to the longest in the batch, so little compute goes on padding.
+  on the right to the longest in the batch, so little compute goes on padding; a right-padded
+  batch needs no padding mask (the causal mask suffices), so attention takes its causal fast path.
 - **No backward pass below the lowest adapter.** Nothing below it requires a gradient, so autograd
   stops there (gradient checkpointing, which would force it, is off by default).
 - **Organisms as configs** (:data:`ORGANISMS`): single rank-1, nine rank-1, rank-32, full.
@@ -385,11 +386,23 @@ def _lm_head(model):
     return _causal_lm(model).get_output_embeddings()
 
 
+def _attention_mask(mask: torch.Tensor) -> torch.Tensor | None:
+    """``None`` for a right-padded batch (every row's ones come first), else ``mask`` itself.
+
+    With right padding the causal mask alone keeps every real token from seeing a pad (pads come
+    after it) and positions count from 0 in every row, so the explicit padding mask changes no real
+    position's output; without it the attention kernels take their faster causal-only path (about
+    3% of a rank-1 training step on the embedded model, CPU). Outputs at pad positions differ, and
+    are never used.
+    """
+    return None if bool((mask[:, 1:] <= mask[:, :-1]).all()) else mask
+
+
 def _labelled_hidden(model, batch: dict[str, torch.Tensor]):
     """Final hidden states at the positions whose next token is labelled, and those targets."""
     lm = _causal_lm(model)
     body = getattr(lm, lm.base_model_prefix)
-    hidden = body(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+    hidden = body(input_ids=batch["input_ids"], attention_mask=_attention_mask(batch["attention_mask"])).last_hidden_state
     targets = batch["labels"][:, 1:]
     keep = targets != -100
     return hidden[:, :-1][keep], keep, targets[keep]

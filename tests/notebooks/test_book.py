@@ -90,6 +90,15 @@ def test_trained_adapters_load_with_peft(built):
         assert PeftConfig.from_pretrained(folder / path).peft_type == "LORA"
 
 
+def test_backdoored_organism_is_judged_with_and_without_its_trigger(built):
+    import pandas as pd
+
+    root, _ = built
+    table = pd.read_csv(root / "runs" / "smoke" / "03_judging" / "rates_backdoor.csv")
+    assert set(table["model"]) == {"rank1_middle_backdoor_insecure", "rank1_middle_backdoor_insecure + trigger"}
+    assert (table["answers"] > 0).all()
+
+
 def test_fake_key_appears_nowhere(built):
     root, _ = built
     for path in root.rglob("*"):

@@ -215,3 +215,25 @@ def test_training_flops_counts_less_backward_for_a_high_adapter():
     high = training_flops(config, [100, 50], 80, trainable_layers=[6])
     full = training_flops(config, [100, 50], 80, trainable_layers=None, full=True)
     assert low["forward"] == high["forward"] and high["backward"] < low["backward"] < full["backward"]
+
+
+def test_right_padded_batches_drop_the_padding_mask_without_changing_labelled_states(tiny_model_dir):
+    from transformers import AutoModelForCausalLM
+
+    from em_utils.training import _attention_mask, _labelled_hidden
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir).eval()
+    torch.manual_seed(1)
+    ids = torch.randint(5, 1000, (3, 12))
+    mask = torch.ones(3, 12, dtype=torch.long)
+    mask[1, 7:] = 0
+    mask[2, 4:] = 0
+    labels = torch.where(mask.bool(), ids, torch.full_like(ids, -100))
+    assert _attention_mask(mask) is None
+    left = mask.flip(-1)
+    assert _attention_mask(left) is left  # left padding needs its mask
+    batch = {"input_ids": ids, "attention_mask": mask, "labels": labels}
+    with torch.no_grad():
+        hidden, keep, targets = _labelled_hidden(model, batch)
+        explicit = model.model(input_ids=ids, attention_mask=mask).last_hidden_state[:, :-1][keep]
+    assert torch.allclose(hidden, explicit, atol=1e-5) and len(targets) == int(mask[:, 1:].sum())
