@@ -1,7 +1,7 @@
-"""The offline judge: its labels, its accuracy on the held-out set, its interface and its cache.
+"""The offline judge: its labels, its accuracy on both held-out sets, its interface and its cache.
 
 Loads the shipped all-MiniLM-L6-v2 weights (a local package folder, no network) and fits the
-judge once per test session into a temporary cache folder (about 15-30 s on 2 cores).
+judge once per test session into a temporary cache folder (about 40 s on 2 cores).
 """
 
 from __future__ import annotations
