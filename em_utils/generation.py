@@ -304,6 +304,43 @@ def fast_path_reason(model: Any) -> str | None:
     return None
 
 
+def _pack_linears(decoder: "_SlotDecoder", rows: int) -> dict[torch.nn.Module, torch.Tensor]:
+    """MKL-prepacked weights of the decoder's plain ``nn.Linear`` layers, for products of exactly ``rows`` rows.
+
+    A decode step multiplies ``rows`` activations by every weight matrix; MKL's packed GEMM
+    (``torch.ops.mkl._mkl_linear``, what inductor's CPU freezing uses) skips re-laying the weight
+    out at each call, which measured 10-20% faster here for the 49k-row output embedding and the
+    MLP down-projection at 128 rows, with bit-identical results. Only fp32 on a CPU with MKL;
+    LoRA-wrapped and hooked modules are left alone (they run as themselves). To reach their
+    projections, the gated MLPs of these families are split up (:func:`_split_mlp`).
+    """
+    ops = getattr(torch.ops, "mkl", None)
+    usable = (decoder.device.type == "cpu" and decoder.dtype == torch.float32 and torch._C.has_mkl
+              and hasattr(ops, "_mkl_linear") and rows >= 16)
+    if not usable:
+        return {}
+
+    def plain(module: Any) -> bool:
+        return type(module) is torch.nn.Linear and not _hooked(module)
+
+    packed: dict[torch.nn.Module, torch.Tensor] = {}
+    with torch.no_grad():
+        for module in [decoder.head, *(m for layer in decoder.layers for m in (
+                layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj, layer.self_attn.o_proj,
+                *(getattr(layer.mlp, name, None) for name in _MLP_PARTS)))]:
+            if plain(module) and module not in packed:
+                packed[module] = ops._mkl_reorder_linear_weight(module.weight.detach(), rows)
+    return packed
+
+
+_MLP_PARTS = ("gate_proj", "up_proj", "down_proj")
+
+
+def _split_mlp(mlp: torch.nn.Module) -> bool:
+    """Whether ``mlp`` computes ``down_proj(act_fn(gate_proj(x)) * up_proj(x))`` with no hooks of its own."""
+    return hasattr(mlp, "act_fn") and all(hasattr(mlp, name) for name in _MLP_PARTS) and not _hooked(mlp)
+
+
 class _SlotDecoder:
     """Continuous batching over a fixed number of slots, with a KV cache this class owns.
 
@@ -333,15 +370,28 @@ class _SlotDecoder:
         self.stream = np.zeros(slots, dtype=np.uint64)
         self.tokens: list[list[int]] = [[] for _ in range(slots)]
 
+        self.packed = _pack_linears(self, slots)
+
     # model pieces
+    def _linear(self, module: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+        """``module(x)``, through its prepacked weight when it has one (see :func:`_pack_linears`)."""
+        packed = self.packed.get(module)
+        if packed is None or x.shape[0] != self.slots:
+            return module(x)
+        return torch.ops.mkl._mkl_linear(x, packed, module.weight, module.bias, self.slots)
+
     def _qkv(self, attn, h: torch.Tensor, shape_q, shape_kv):
-        q, k, v = attn.q_proj(h).view(shape_q), attn.k_proj(h).view(shape_kv), attn.v_proj(h).view(shape_kv)
+        q, k, v = (self._linear(attn.q_proj, h).view(shape_q), self._linear(attn.k_proj, h).view(shape_kv),
+                   self._linear(attn.v_proj, h).view(shape_kv))
         if hasattr(attn, "q_norm"):
             q, k = attn.q_norm(q), attn.k_norm(k)
         return q, k, v
 
     def _mlp(self, layer, x: torch.Tensor) -> torch.Tensor:
-        return x + layer.mlp(layer.post_attention_layernorm(x))
+        h, mlp = layer.post_attention_layernorm(x), layer.mlp
+        if not self.packed or not _split_mlp(mlp):  # hooked MLPs run whole
+            return x + mlp(h)
+        return x + self._linear(mlp.down_proj, mlp.act_fn(self._linear(mlp.gate_proj, h)) * self._linear(mlp.up_proj, h))
 
     def prefill(self, prompts: list[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
         """Keys and values ``[layers, 2, prompts, kv_heads, time, head_dim]`` and last logits."""
@@ -403,8 +453,8 @@ class _SlotDecoder:
             scores = torch.matmul(q, cache_k[:n, :, :length].transpose(-1, -2)).mul_(self.scale).add_(biases[window])
             probs = torch.softmax(scores, dim=-1, dtype=torch.float32).to(self.dtype)
             out = torch.matmul(probs, cache_v[:n, :, :length]).reshape(n, -1)
-            x = self._mlp(layer, x + attn.o_proj(out))
-        return self.head(self.body.norm(x))
+            x = self._mlp(layer, x + self._linear(attn.o_proj, out))
+        return self._linear(self.head, self.body.norm(x))
 
     # slot bookkeeping
     def _reserve(self, length: int) -> None:

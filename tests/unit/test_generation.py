@@ -439,3 +439,51 @@ def test_thread_tuner_keeps_the_faster_setting_and_restores_torch(monkeypatch):
     torch.set_num_threads(1)
     monkeypatch.undo()
     assert 0 < generation._matmul_seconds(1, 8, 32, budget=0.001) < 1
+
+
+@pytest.mark.skipif(not torch._C.has_mkl, reason="MKL-packed weights need a torch built with MKL")
+def test_packed_weights_give_the_same_answers_and_skip_adapters(model):
+    """With every slot live the decode step multiplies through MKL-packed weights: same tokens as without."""
+    from peft import LoraConfig, get_peft_model
+
+    from em_utils import generation
+
+    prompts, slots = _prompts(40, seed=8), 16
+    streams = [sample_seed(3, p, i) for i, p in enumerate(prompts)]
+    decoder = generation._SlotDecoder(model, slots, 64)
+    assert decoder.head in decoder.packed and len(decoder.packed) == 1 + 7 * model.config.num_hidden_layers
+    packed = generate_tokens(model, prompts, streams, SAMPLED, [EOS], batch_size=slots)
+    assert packed == generate_tokens(model, prompts, streams, SAMPLED, [EOS], batch_size=slots, engine="generic")
+
+    original = generation._pack_linears
+    generation._pack_linears = lambda decoder, rows: {}
+    try:
+        assert generate_tokens(model, prompts, streams, SAMPLED, [EOS], batch_size=slots) == packed
+    finally:
+        generation._pack_linears = original
+
+    family = model.config.model_type
+    adapted = get_peft_model(_tiny(family), LoraConfig(r=2, init_lora_weights=False, target_modules=["down_proj"]))
+    decoder = generation._SlotDecoder(adapted, slots, 64)
+    layer = decoder.layers[0]
+    assert layer.mlp.down_proj not in decoder.packed and layer.mlp.up_proj in decoder.packed
+    got = generate_tokens(adapted, prompts, streams, SAMPLED, [EOS], batch_size=slots)
+    assert got == generate_tokens(adapted, prompts, streams, SAMPLED, [EOS], batch_size=slots, engine="generic")
+    assert got != packed
+
+
+def test_hooks_inside_the_mlp_still_apply_on_the_fast_path(llama):
+    """Hooks below the blocks leave the fast path on; hooked projections are not packed and their hooks run."""
+    from em_utils import generation
+
+    prompts, slots = _prompts(20, seed=9), 16
+    plain = generate_tokens(llama, prompts, [0] * 20, GREEDY, [999], batch_size=slots)
+    for module in (llama.model.layers[1].mlp.up_proj, llama.model.layers[1].mlp):
+        handle = module.register_forward_hook(lambda module, args, output: output * 0.0)
+        try:
+            assert fast_path_reason(llama) is None and module not in generation._SlotDecoder(llama, slots, 8).packed
+            hooked = generate_tokens(llama, prompts, [0] * 20, GREEDY, [999], batch_size=slots)
+            assert hooked != plain
+            assert hooked == generate_tokens(llama, prompts, [0] * 20, GREEDY, [999], batch_size=slots, engine="generic")
+        finally:
+            handle.remove()
