@@ -229,6 +229,12 @@ def _run_coroutine(factory: Callable[[], Awaitable[Any]], on_interrupt: Callable
         executor.shutdown(wait=False)
 
 
+def _cancelling() -> bool:
+    """Whether the running task has been asked to cancel (Ctrl-C under ``asyncio.run`` does that)."""
+    task = asyncio.current_task()
+    return bool(task is not None and getattr(task, "cancelling", lambda: 0)())
+
+
 def _retry_after(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
@@ -501,6 +507,8 @@ class OpenAIJudge:
 
         async def worker() -> None:  # max_concurrency workers: at most that many requests in flight
             while queue:
+                if _cancelling():  # Ctrl-C under asyncio.run cancels the run: take no new items
+                    raise asyncio.CancelledError
                 item = queue.popleft()
                 if self._stop.is_set() or summary.aborted:
                     failures[item.key] = _Failure("not_requested", summary.aborted or "interrupted")
@@ -546,6 +554,8 @@ class OpenAIJudge:
                 )
                 return self._parse(response)
             except Exception as exc:  # noqa: BLE001 - every failure is classified, none escapes
+                if _cancelling():  # a client that turned the cancellation into an error: cancel anyway
+                    raise asyncio.CancelledError from exc
                 kind, retryable = _classify(exc)
                 message = self._redact(f"{type(exc).__name__}: {exc}", api_key)
                 summary.last_error = message
