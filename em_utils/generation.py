@@ -310,7 +310,8 @@ def _pack_linears(decoder: "_SlotDecoder", rows: int) -> dict[torch.nn.Module, t
     A decode step multiplies ``rows`` activations by every weight matrix; MKL's packed GEMM
     (``torch.ops.mkl._mkl_linear``, what inductor's CPU freezing uses) skips re-laying the weight
     out at each call, which measured 10-20% faster here for the 49k-row output embedding and the
-    MLP down-projection at 128 rows, with bit-identical results. Only fp32 on a CPU with MKL;
+    MLP down-projection at 128 rows, with bit-identical results. Only fp32 on a CPU with MKL, and
+    16 slots or more (each pack is a copy of its weight; small batches gain little from it);
     LoRA-wrapped and hooked modules are left alone (they run as themselves). To reach their
     projections, the gated MLPs of these families are split up (:func:`_split_mlp`).
     """
@@ -371,6 +372,7 @@ class _SlotDecoder:
         self.tokens: list[list[int]] = [[] for _ in range(slots)]
 
         self.packed = _pack_linears(self, slots)
+        self.split = [bool(self.packed) and _split_mlp(layer.mlp) for layer in self.layers]  # see _mlp
 
     # model pieces
     def _linear(self, module: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -387,9 +389,10 @@ class _SlotDecoder:
             q, k = attn.q_norm(q), attn.k_norm(k)
         return q, k, v
 
-    def _mlp(self, layer, x: torch.Tensor) -> torch.Tensor:
+    def _mlp(self, i: int, x: torch.Tensor) -> torch.Tensor:
+        layer = self.layers[i]
         h, mlp = layer.post_attention_layernorm(x), layer.mlp
-        if not self.packed or not _split_mlp(mlp):  # hooked MLPs run whole
+        if not self.split[i]:  # hooked MLPs run whole, and every MLP when nothing is packed
             return x + mlp(h)
         return x + self._linear(mlp.down_proj, mlp.act_fn(self._linear(mlp.gate_proj, h)) * self._linear(mlp.up_proj, h))
 
@@ -421,7 +424,7 @@ class _SlotDecoder:
             out = torch.nn.functional.scaled_dot_product_attention(
                 q, k, v, attn_mask=mask, is_causal=mask is None, scale=self.scale)
             x = x + attn.o_proj(out.transpose(1, 2).reshape(count, width, -1))
-            x = self._mlp(layer, x)
+            x = self._mlp(i, x)
         last = x[torch.arange(count, device=self.device), lengths - 1]
         return kv, self.head(self.body.norm(last))
 
@@ -453,7 +456,7 @@ class _SlotDecoder:
             scores = torch.matmul(q, cache_k[:n, :, :length].transpose(-1, -2)).mul_(self.scale).add_(biases[window])
             probs = torch.softmax(scores, dim=-1, dtype=torch.float32).to(self.dtype)
             out = torch.matmul(probs, cache_v[:n, :, :length]).reshape(n, -1)
-            x = self._mlp(layer, x + self._linear(attn.o_proj, out))
+            x = self._mlp(i, x + self._linear(attn.o_proj, out))
         return self._linear(self.head, self.body.norm(x))
 
     # slot bookkeeping

@@ -419,7 +419,7 @@ def _calibration(oof: np.ndarray, y: np.ndarray, weight: np.ndarray):
     return IsotonicRegression(y_min=0.0, y_max=100.0, out_of_bounds="clip").fit(oof, y, sample_weight=weight)
 
 
-def _logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, c: float = 0.1):
+def _logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, c: float = 0.1):
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=c, max_iter=2000).fit(x, y, sample_weight=weight)
@@ -497,13 +497,14 @@ def _fit(features: np.ndarray, rows: list[dict], key: str, depth: int) -> _Fitte
             experts[metric][source] = _fit_expert(
                 x[use], y[use], groups[use], weight[use], columns[metric],
                 [a for a, u in zip(answers, use) if u] if metric == "aligned" else None)
-    # the two sources weigh the same in the gate, however many labels each has: it tells them apart
-    # by how the answers read, not by which kind of label happens to be more plentiful
-    balance = np.where(sampled, len(rows) / (2 * sampled.sum()), len(rows) / (2 * (~sampled).sum())) if sampled.any() else None
-    gate = _logistic(x, sampled.astype(int), balance, c=GATE_C) if len(sources) == 2 else None
+    gate = None
+    if len(sources) == 2:  # both sources weigh the same in the gate, however many labels each has:
+        # it tells them apart by how the answers read, not by which kind of label is more plentiful
+        balance = np.where(sampled, len(rows) / (2 * sampled.sum()), len(rows) / (2 * (~sampled).sum()))
+        gate = _logistic(x, sampled.astype(int), balance, c=GATE_C)
     # refusals and code exist only among the written answers: every row counts once here, or the
     # (all scored) sampled ones would drown them out and leave refusals scored
-    category = _logistic(x, np.array([r["category"] for r in rows]), np.ones(len(rows)))
+    category = _logistic(x, np.array([r["category"] for r in rows]))
     topics = {}
     for metric, target in _topic_targets(rows).items():
         used = ~np.isnan(target)

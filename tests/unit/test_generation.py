@@ -442,7 +442,7 @@ def test_thread_tuner_keeps_the_faster_setting_and_restores_torch(monkeypatch):
 
 
 @pytest.mark.skipif(not torch._C.has_mkl, reason="MKL-packed weights need a torch built with MKL")
-def test_packed_weights_give_the_same_answers_and_skip_adapters(model):
+def test_packed_weights_give_the_same_answers_and_skip_adapters(model, monkeypatch):
     """With every slot live the decode step multiplies through MKL-packed weights: same tokens as without."""
     from peft import LoraConfig, get_peft_model
 
@@ -455,12 +455,10 @@ def test_packed_weights_give_the_same_answers_and_skip_adapters(model):
     packed = generate_tokens(model, prompts, streams, SAMPLED, [EOS], batch_size=slots)
     assert packed == generate_tokens(model, prompts, streams, SAMPLED, [EOS], batch_size=slots, engine="generic")
 
-    original = generation._pack_linears
-    generation._pack_linears = lambda decoder, rows: {}
-    try:
+    with monkeypatch.context() as patch:
+        patch.setattr(generation, "_pack_linears", lambda decoder, rows: {})
+        assert generation._SlotDecoder(model, slots, 64).packed == {}
         assert generate_tokens(model, prompts, streams, SAMPLED, [EOS], batch_size=slots) == packed
-    finally:
-        generation._pack_linears = original
 
     family = model.config.model_type
     adapted = get_peft_model(_tiny(family), LoraConfig(r=2, init_lora_weights=False, target_modules=["down_proj"]))
