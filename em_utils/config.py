@@ -78,6 +78,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "organisms": "rank1_middle:bad_medical_advice, rank32:good_medical_advice, rank1_middle:backdoor_insecure",
             "max_rows": 8,
             "batch_size": 4,
+            "length_bucket": 50,
             "warmup_steps": 1,
             "save_steps": 1,
             "checkpoint_kinds": ["rank1_middle", "nine_rank1"],
@@ -91,6 +92,10 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             ),
             "max_rows": 96,
             "batch_size": 8,
+            # Length buckets of 8 batches, as when chapter 3's demo answers were labelled by hand
+            # (data/judge_labels/smollm2_hand.jsonl): another data order trains other adapters,
+            # which give other answers. New profiles take the default, 50.
+            "length_bucket": 8,
             "warmup_steps": 2,
             "save_steps": 2,
             "checkpoint_kinds": ["rank1_middle", "nine_rank1"],
@@ -106,6 +111,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             ),
             "max_rows": None,
             "batch_size": 16,
+            "length_bucket": 50,  # the Trainer's group_by_length megabatch
             "warmup_steps": None,  # each template's own (5; 20 for full fine-tuning)
             "save_steps": 5,
             "checkpoint_kinds": ["rank1_middle", "nine_rank1"],

@@ -85,6 +85,10 @@ class OrganismSpec:
             (AdamW). The papers use an effective batch of 16, weight decay 0.01, 5 warm-up steps,
             a linear schedule, 1 epoch.
         max_rows: train on the first ``max_rows`` rows (``None``: all).
+        length_bucket: batches per length bucket (:class:`LengthBucketSampler`): rows are sorted
+            by length within buckets of this many batches, so a batch holds rows of similar length
+            and carries little padding. 50 is the megabatch of the Hugging Face Trainer's
+            ``group_by_length``; 1 gives plain shuffled batches.
         max_length: tokens per row; longer rows are truncated and counted.
         save_steps: keep a checkpoint every this many optimiser steps (0: none).
         kl_weight, kl_dataset, kl_rows, kl_batch_size, kl_top_k: the KL term (off at weight 0).
@@ -107,6 +111,7 @@ class OrganismSpec:
     warmup_steps: int = 5
     scheduler: str = "linear"
     max_rows: int | None = None
+    length_bucket: int = 50
     max_length: int = 2048
     save_steps: int = 0
     kl_weight: float = 0.0
@@ -123,8 +128,19 @@ class OrganismSpec:
 
     @property
     def spec_hash(self) -> str:
-        """Hash of every field: a checkpoint folder made under another hash cannot be resumed."""
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+        """Hash of every field: a checkpoint folder made under another hash cannot be resumed.
+
+        A field added after runs were first recorded stays out of the hash while it holds the
+        value that reproduces the behaviour from before it existed (:data:`_LEGACY_VALUES`), so
+        those runs keep their folders and stay reusable.
+        """
+        data = {k: v for k, v in self.to_dict().items() if _LEGACY_VALUES.get(k, _MISSING) != v}
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
+
+
+_MISSING = object()
+#: Fields added later, with the value that trains exactly as before they existed.
+_LEGACY_VALUES: dict[str, Any] = {"length_bucket": 8}
 
 
 _ALL_PROJ = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -266,7 +282,7 @@ class LengthBucketSampler(torch.utils.data.Sampler):
     so training does not see all long rows first. Deterministic for a given seed (exact resume).
     """
 
-    def __init__(self, lengths: Sequence[int], batch_size: int, seed: int, bucket: int = 8):
+    def __init__(self, lengths: Sequence[int], batch_size: int, seed: int, bucket: int = 50):
         self.lengths, self.batch_size, self.seed, self.bucket = list(lengths), batch_size, seed, bucket
 
     def __len__(self) -> int:
@@ -283,6 +299,9 @@ class LengthBucketSampler(torch.utils.data.Sampler):
             batches += [chunk[i : i + self.batch_size] for i in range(0, len(chunk), self.batch_size)]
         rng.shuffle(batches)
         return iter([i for batch in batches for i in batch])
+
+
+__all__ += ["LengthBucketSampler"]
 
 
 # --- KL reference ----------------------------------------------------------------------------
@@ -426,7 +445,9 @@ def _make_trainer_class():
         lengths: list[int] = []
 
         def _get_train_sampler(self, train_dataset=None):
-            return LengthBucketSampler(self.lengths, self.args.per_device_train_batch_size, seed=self.args.seed)
+            return LengthBucketSampler(
+                self.lengths, self.args.per_device_train_batch_size, seed=self.args.seed, bucket=self.spec.length_bucket
+            )
 
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             loss_sum, n = _sft_loss_sum(model, inputs)
@@ -591,6 +612,8 @@ def train(
                            peak_rss_gib=record.get("peak_rss_gib"))
     if spec.method not in ("lora", "full"):
         raise TrainingError(f"unknown method {spec.method!r}: use 'lora' or 'full'")
+    if spec.length_bucket < 1:
+        raise TrainingError(f"length_bucket is {spec.length_bucket}: it counts batches per bucket, at least 1")
 
     started = time.perf_counter()
     torch.manual_seed(spec.seed)
@@ -793,6 +816,7 @@ def organism_specs(config) -> list[OrganismSpec]:
             "batch_size": resolved.get("batch_size", 16),
             "epochs": resolved.get("epochs", 1.0),
             "seed": resolved.get("seed", 0),
+            **({"length_bucket": resolved["length_bucket"]} if resolved.get("length_bucket") is not None else {}),
             **({"warmup_steps": resolved["warmup_steps"]} if resolved.get("warmup_steps") is not None else {}),
             "save_steps": resolved.get("save_steps", 0) if kind in resolved.get("checkpoint_kinds", ()) else 0,
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 import torch
@@ -10,6 +11,7 @@ import torch
 from em_utils.data import DataError
 from em_utils.models import LayerError
 from em_utils.training import (
+    LengthBucketSampler,
     ReferenceLogprobs,
     TrainingError,
     adapter_norms,
@@ -160,6 +162,32 @@ def test_truncation_is_reported(tiny_model_dir, small_data, tmp_path):
     assert result.truncated == 24 and result.rows == 24
     with pytest.warns(UserWarning, match="24 lost every answer token"), pytest.raises(TrainingError, match="no row"):
         train(tiny("rank1_middle", small_data, max_length=20), tmp_path / "t2", model_name=tiny_model_dir, progress=False)
+
+
+def test_length_buckets_cut_padding_and_keep_every_row_once():
+    lengths = [random.Random(i).randint(20, 400) for i in range(300)]
+
+    def padded(order, batch=16):
+        return sum(max(lengths[i] for i in order[s : s + batch]) * len(order[s : s + batch])
+                   for s in range(0, len(order), batch))
+
+    orders = {b: list(LengthBucketSampler(lengths, 16, seed=0, bucket=b)) for b in (1, 8, 50)}
+    for order in orders.values():
+        assert sorted(order) == list(range(300))
+    assert padded(orders[50]) < padded(orders[8]) < padded(orders[1])
+    assert orders[50] == list(LengthBucketSampler(lengths, 16, seed=0, bucket=50))  # deterministic
+    assert orders[50] != list(LengthBucketSampler(lengths, 16, seed=1, bucket=50))
+
+
+def test_a_field_at_its_legacy_value_keeps_older_run_hashes():
+    import hashlib
+
+    legacy = organism("rank1_middle", "bad_medical_advice", length_bucket=8)
+    before = {k: v for k, v in legacy.to_dict().items() if k != "length_bucket"}  # the spec before the field
+    assert legacy.spec_hash == hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()[:12]
+    assert organism("rank1_middle", "bad_medical_advice").spec_hash != legacy.spec_hash  # default 50 differs
+    with pytest.raises(TrainingError, match="length_bucket"):
+        train(organism("rank1_middle", "x", length_bucket=0), "unused")
 
 
 def test_bucketed_kl_is_exact_with_full_support_and_zero_at_equality():
