@@ -17,10 +17,10 @@ end token (what ``generate`` pads on after an answer ended is not counted). The 
 with other jobs, so the methods alternate in rounds and each is summed over all rounds. The
 baselines get their best settings: the faster of one thread and all cores on a matrix product of
 their shape (probed at the start, unless ``--threads`` is given), and the batch size (of
-``--baseline-batch-sizes``) at which ``generate`` draws the most tokens per CPU second on a short
-probe (24 new tokens per answer).
+``--baseline-batch-sizes``; by default up to every answer of the workload in one batch) at which
+``generate`` draws the most tokens per CPU second on a short probe (24 new tokens per answer).
 
-    python benchmarks/sampling.py [--n-per-paraphrase 8] [--baseline-batch-sizes 64,128] [--rounds 1]
+    python benchmarks/sampling.py [--n-per-paraphrase 8] [--baseline-batch-sizes 64,128,192] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -107,10 +107,10 @@ def flop_bound(model, mean_context: float) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n-per-paraphrase", type=int, default=8)
-    parser.add_argument("--baseline-batch-sizes", default="64,128", help="probe these; one value: no probe")
+    parser.add_argument("--baseline-batch-sizes", default="64,128,192", help="probe these; one value: no probe")
     parser.add_argument("--max-new-tokens", type=int, default=96)
-    parser.add_argument("--naive-answers", type=int, default=6, help="answers drawn one generate call each, per round")
-    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--naive-answers", type=int, default=12, help="answers drawn one generate call each, per round")
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--threads", type=int, default=0, help="baselines' torch threads (0: probe)")
     args = parser.parse_args()
 
