@@ -46,6 +46,7 @@ import math
 import os
 import random
 import re
+import signal
 import threading
 import time
 from collections import Counter, deque
@@ -217,7 +218,7 @@ def _run_coroutine(factory: Callable[[], Awaitable[Any]], on_interrupt: Callable
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(factory())
+        return _run_interruptibly(factory, on_interrupt)
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="em-judge")
     future = executor.submit(lambda: asyncio.run(factory()))
     try:
@@ -227,6 +228,43 @@ def _run_coroutine(factory: Callable[[], Awaitable[Any]], on_interrupt: Callable
         raise
     finally:
         executor.shutdown(wait=False)
+
+
+def _run_interruptibly(factory: Callable[[], Awaitable[Any]], on_interrupt: Callable[[], None]) -> Any:
+    """``asyncio.run``, where Ctrl-C stops the workers, cancels the run and always ends in KeyboardInterrupt.
+
+    ``asyncio.run``'s own Ctrl-C handling only cancels the task, and reports the interrupt only if the
+    cancellation comes back out of it; an HTTP client that absorbs the cancellation (and retries)
+    would let the run finish as if nothing had happened. Here the interrupt is remembered apart.
+    """
+    interrupted = threading.Event()
+    with asyncio.Runner() as runner:
+        tasks: list[asyncio.Task] = []
+
+        async def main() -> Any:
+            tasks.append(asyncio.current_task())
+            return await factory()
+
+        def on_sigint(signum, frame) -> None:
+            interrupted.set()
+            on_interrupt()  # the workers take no new items, the retries stop
+            if tasks:
+                runner.get_loop().call_soon_threadsafe(tasks[0].cancel)
+
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, on_sigint) if main_thread else None
+        try:
+            result = runner.run(main())
+        except asyncio.CancelledError:
+            if interrupted.is_set():
+                raise KeyboardInterrupt from None
+            raise
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGINT, previous)
+    if interrupted.is_set():
+        raise KeyboardInterrupt
+    return result
 
 
 def _cancelling() -> bool:
