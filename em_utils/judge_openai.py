@@ -231,40 +231,48 @@ def _run_coroutine(factory: Callable[[], Awaitable[Any]], on_interrupt: Callable
 
 
 def _run_interruptibly(factory: Callable[[], Awaitable[Any]], on_interrupt: Callable[[], None]) -> Any:
-    """``asyncio.run``, where Ctrl-C stops the workers, cancels the run and always ends in KeyboardInterrupt.
+    """Like ``asyncio.run``, but Ctrl-C stops the workers, cancels the run and always ends in KeyboardInterrupt.
 
     ``asyncio.run``'s own Ctrl-C handling only cancels the task, and reports the interrupt only if the
     cancellation comes back out of it; an HTTP client that absorbs the cancellation (and retries)
     would let the run finish as if nothing had happened. Here the interrupt is remembered apart.
     """
     interrupted = threading.Event()
-    with asyncio.Runner() as runner:
-        tasks: list[asyncio.Task] = []
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(factory())
 
-        async def main() -> Any:
-            tasks.append(asyncio.current_task())
-            return await factory()
+    def on_sigint(signum, frame) -> None:
+        interrupted.set()
+        on_interrupt()  # the workers take no new items, the retries stop
+        loop.call_soon_threadsafe(task.cancel)
 
-        def on_sigint(signum, frame) -> None:
-            interrupted.set()
-            on_interrupt()  # the workers take no new items, the retries stop
-            if tasks:
-                runner.get_loop().call_soon_threadsafe(tasks[0].cancel)
-
-        main_thread = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, on_sigint) if main_thread else None
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_sigint) if main_thread else None
+    try:
+        result = loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        if interrupted.is_set():
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        if main_thread:  # a handler installed outside Python reads as None: fall back to the default
+            signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
         try:
-            result = runner.run(main())
-        except asyncio.CancelledError:
-            if interrupted.is_set():
-                raise KeyboardInterrupt from None
-            raise
+            leftover = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for t in leftover:
+                t.cancel()
+            if leftover:
+                loop.run_until_complete(_settle(leftover))
+            loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
-            if main_thread:
-                signal.signal(signal.SIGINT, previous)
+            loop.close()
     if interrupted.is_set():
         raise KeyboardInterrupt
     return result
+
+
+async def _settle(tasks: list[asyncio.Task]) -> None:
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _cancelling() -> bool:
