@@ -242,6 +242,8 @@ def _run_interruptibly(factory: Callable[[], Awaitable[Any]], on_interrupt: Call
     task = loop.create_task(factory())
 
     def on_sigint(signum, frame) -> None:
+        if interrupted.is_set():  # a second Ctrl-C: out at once, as under asyncio.run
+            raise KeyboardInterrupt
         interrupted.set()
         on_interrupt()  # the workers take no new items, the retries stop
         loop.call_soon_threadsafe(task.cancel)
