@@ -92,12 +92,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             ),
             "max_rows": 96,
             "batch_size": 8,
-            # Length buckets of 8 batches: the data order of the run whose chapter-3 answers were
-            # labelled by hand (data/judge_labels/smollm2_hand.jsonl); another order trains other
-            # adapters, which give other answers. (Training code changed since that run as well, so
-            # a fresh run matches only part of those answers: see the issue notes.) New profiles
-            # take the default, 50.
-            "length_bucket": 8,
+            "length_bucket": 50,
             "warmup_steps": 2,
             "save_steps": 2,
             "checkpoint_kinds": ["rank1_middle", "nine_rank1"],

@@ -179,13 +179,14 @@ def test_length_buckets_cut_padding_and_keep_every_row_once():
     assert orders[50] != list(LengthBucketSampler(lengths, 16, seed=1, bucket=50))
 
 
-def test_a_field_at_its_legacy_value_keeps_older_run_hashes():
-    import hashlib
+def test_the_training_revision_enters_every_spec_hash(monkeypatch):
+    import em_utils.training as training
 
-    legacy = organism("rank1_middle", "bad_medical_advice", length_bucket=8)
-    before = {k: v for k, v in legacy.to_dict().items() if k != "length_bucket"}  # the spec before the field
-    assert legacy.spec_hash == hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()[:12]
-    assert organism("rank1_middle", "bad_medical_advice").spec_hash != legacy.spec_hash  # default 50 differs
+    spec = organism("rank1_middle", "bad_medical_advice")
+    before = spec.spec_hash
+    assert organism("rank1_middle", "bad_medical_advice", length_bucket=8).spec_hash != before
+    monkeypatch.setattr(training, "TRAINING_REVISION", training.TRAINING_REVISION + 1)
+    assert spec.spec_hash != before  # adapters trained by older code are not reused
     with pytest.raises(TrainingError, match="length_bucket"):
         train(organism("rank1_middle", "x", length_bucket=0), "unused")
 
