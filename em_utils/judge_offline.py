@@ -50,8 +50,8 @@ them once.
 
 How far to trust it: :func:`evaluate_offline_judge` measures it on held-out labels: the
 project-written ``validation.jsonl`` (every category, fluent text; generalisation to new
-sentences in a familiar style) and the hand-labelled ``smollm2_hand.jsonl`` (432 sampled
-answers of chapter 3's demo run, never used for fitting; what the judge meets in the book).
+sentences in a familiar style) and the hand-labelled ``smollm2_hand.jsonl`` (sampled
+answers of chapter 3's demo runs, never used for fitting; what the judge meets in the book).
 Neither measures agreement with GPT-4o.
 
 Usage (the first call fits and caches the judge)::

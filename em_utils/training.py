@@ -411,6 +411,13 @@ def _lm_head(model):
     return _causal_lm(model).get_output_embeddings()
 
 
+def _one_logit(lm) -> dict[str, int]:
+    """The keyword that makes a causal LM's head run on the last position only, where it has one."""
+    import inspect
+
+    return {"logits_to_keep": 1} if "logits_to_keep" in inspect.signature(lm.forward).parameters else {}
+
+
 def _attention_mask(mask: torch.Tensor) -> torch.Tensor | None:
     """``None`` for a right-padded batch (every row's ones come first), else ``mask`` itself.
 
@@ -424,10 +431,23 @@ def _attention_mask(mask: torch.Tensor) -> torch.Tensor | None:
 
 
 def _labelled_hidden(model, batch: dict[str, torch.Tensor]):
-    """Final hidden states at the positions whose next token is labelled, and those targets."""
+    """Final hidden states at the positions whose next token is labelled, and those targets.
+
+    The forward pass goes through ``model`` itself, the outermost wrapper (PEFT, and under a
+    distributed launch DDP, which synchronises the gradients of a forward that passes through it
+    only), with the LM head on one position; the body's output is taken by a hook, so the loss can
+    run the head on the labelled positions alone.
+    """
     lm = _causal_lm(model)
     body = getattr(lm, lm.base_model_prefix)
-    hidden = body(input_ids=batch["input_ids"], attention_mask=_attention_mask(batch["attention_mask"])).last_hidden_state
+    captured: list[torch.Tensor] = []
+    handle = body.register_forward_hook(lambda module, args, output: captured.append(output.last_hidden_state))
+    try:
+        model(input_ids=batch["input_ids"], attention_mask=_attention_mask(batch["attention_mask"]), use_cache=False,
+              **_one_logit(lm))
+    finally:
+        handle.remove()
+    hidden = captured[-1]
     targets = batch["labels"][:, 1:]
     keep = targets != -100
     return hidden[:, :-1][keep], keep, targets[keep]
@@ -451,9 +471,11 @@ def _make_trainer_class():
         lengths: list[int] = []
 
         def _get_train_sampler(self, train_dataset=None):
-            return LengthBucketSampler(
-                self.lengths, self.args.per_device_train_batch_size, seed=self.args.seed, bucket=self.spec.length_bucket
-            )
+            # Batches of the spec's (global) size: under a distributed launch accelerate deals
+            # consecutive per-process slices of this order to the processes, so each optimiser step
+            # sees the very rows that one process would.
+            return LengthBucketSampler(self.lengths, self.spec.batch_size, seed=self.args.seed,
+                                       bucket=self.spec.length_bucket)
 
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             loss_sum, n = _sft_loss_sum(model, inputs)
@@ -461,6 +483,10 @@ def _make_trainer_class():
             if hasattr(denominator, "to"):
                 denominator = denominator.to(loss_sum.device)
             loss = loss_sum / denominator
+            if num_items_in_batch is not None and self.args.average_tokens_across_devices and self.args.world_size > 1:
+                # The denominator counts every process's tokens and DDP averages the gradients
+                # over processes: scale back, so the gradient is that of the global token mean.
+                loss = loss * self.args.world_size
             if self.reference is not None and self.spec.kl_weight > 0:
                 loss = loss + self.spec.kl_weight * self._kl(model) / self.args.gradient_accumulation_steps
             return (loss, None) if return_outputs else loss
@@ -625,7 +651,12 @@ def train(
     torch.manual_seed(spec.seed)
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
-    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1  # under accelerate launch / torchrun
+    world = int(os.environ.get("WORLD_SIZE", "1"))  # under accelerate launch / torchrun
+    distributed = world > 1
+    if spec.batch_size % world:
+        raise TrainingError(f"batch_size {spec.batch_size} does not split over {world} processes: the batch is the "
+                            "global one (each process takes batch_size / processes rows), so make it a multiple")
+    main_process = int(os.environ.get("RANK", "0")) == 0
     # Under a distributed launch the Trainer places the model on each process's device itself.
     model, tokenizer = load_model(model_name, device="cpu" if distributed else device,
                                   dtype=torch.float32 if device == "cpu" else None)
@@ -649,12 +680,13 @@ def train(
     model.train()
 
     output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / "organism.json").write_text(json.dumps(
-        {"spec_hash": spec.spec_hash, "training_revision": TRAINING_REVISION, "spec": spec.to_dict()}, indent=2
-    ))
+    if main_process:
+        (output_dir / "organism.json").write_text(json.dumps(
+            {"spec_hash": spec.spec_hash, "training_revision": TRAINING_REVISION, "spec": spec.to_dict()}, indent=2
+        ))
     args = TrainingArguments(
         output_dir=str(output_dir),
-        per_device_train_batch_size=spec.batch_size,
+        per_device_train_batch_size=spec.batch_size // world,
         gradient_accumulation_steps=spec.grad_accum,
         learning_rate=spec.lr,
         weight_decay=spec.weight_decay,
@@ -696,10 +728,10 @@ def train(
                          assistant_tokens=assistant_tokens, seconds=seconds, kl_history=trainer.kl_history,
                          peak_rss_gib=round(peak, 2))
     if max_steps is None:
-        if spec.method == "lora":
-            model.save_pretrained(final_dir)
-        else:
-            model.save_pretrained(final_dir, safe_serialization=True)
+        # On every process: under FSDP or DeepSpeed the weights are gathered; only the main process writes.
+        trainer.save_model(str(final_dir))
+    if max_steps is None and trainer.is_world_process_zero():
+        if spec.method == "full":
             tokenizer.save_pretrained(final_dir)
         record_path.write_text(json.dumps({
             "spec_hash": spec.spec_hash, "training_revision": TRAINING_REVISION, "spec": spec.to_dict(), "log": log,
