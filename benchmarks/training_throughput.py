@@ -196,7 +196,7 @@ def main() -> None:
         ratio=round(project_tps / trl_tps, 3),
         params={"organism": args.organism, "rows": args.rows, "batch_size": args.batch, "timed_steps": steps - 1,
                 "torch_threads": torch.get_num_threads(), "rank": spec.rank, "modules": list(spec.target_modules),
-                "layers": layers},
+                "layers": layers, "length_bucket": spec.length_bucket},
         project_step_s=[round(t, 2) for t in project_times],
         trl_step_s=[round(t, 2) for t in trl_times],
         project_step_loss_tokens=project_tokens,
