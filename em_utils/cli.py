@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -238,7 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides = dict(item.split("=", 1) for item in args.override)
         spec = organism(kind, dataset, **{k: _coerce(v) for k, v in overrides.items()})
         result = train(spec, args.output, model_name=args.model, device=args.device)
-        print(json.dumps({"organism": spec.name, "output": str(result.adapter_dir), "seconds": round(result.seconds, 1)}))
+        if os.environ.get("RANK", "0") == "0":  # one line per run, not per process of a distributed launch
+            print(json.dumps({"organism": spec.name, "output": str(result.adapter_dir),
+                              "seconds": round(result.seconds, 1)}))
     elif args.command == "chapters":
         print("\n".join(chapters()))
     else:

@@ -287,6 +287,7 @@ def test_two_processes_train_the_adapter_of_one(tiny_model_dir, small_data, tmp_
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count('"organism"') == 1  # the main process reports, once
     record = json.loads((tmp_path / "two" / "train_record.json").read_text())
     assert record["spec_hash"] == spec.spec_hash
     assert [r["loss"] for r in record["log"] if "loss" in r] == pytest.approx(
