@@ -28,7 +28,9 @@ Recipe::
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import inspect
 import json
 import os
 import random
@@ -413,9 +415,12 @@ def _lm_head(model):
 
 def _one_logit(lm) -> dict[str, int]:
     """The keyword that makes a causal LM's head run on the last position only, where it has one."""
-    import inspect
+    return {"logits_to_keep": 1} if _takes_logits_to_keep(type(lm)) else {}
 
-    return {"logits_to_keep": 1} if "logits_to_keep" in inspect.signature(lm.forward).parameters else {}
+
+@functools.lru_cache(maxsize=None)
+def _takes_logits_to_keep(cls: type) -> bool:
+    return "logits_to_keep" in inspect.signature(cls.forward).parameters
 
 
 def _attention_mask(mask: torch.Tensor) -> torch.Tensor | None:
@@ -656,7 +661,7 @@ def train(
     if spec.batch_size % world:
         raise TrainingError(f"batch_size {spec.batch_size} does not split over {world} processes: the batch is the "
                             "global one (each process takes batch_size / processes rows), so make it a multiple")
-    main_process = int(os.environ.get("RANK", "0")) == 0
+    main_process = int(os.environ.get("RANK", "0")) == 0  # the process that writes files (rank 0 of the world)
     # Under a distributed launch the Trainer places the model on each process's device itself.
     model, tokenizer = load_model(model_name, device="cpu" if distributed else device,
                                   dtype=torch.float32 if device == "cpu" else None)
@@ -730,7 +735,7 @@ def train(
     if max_steps is None:
         # On every process: under FSDP or DeepSpeed the weights are gathered; only the main process writes.
         trainer.save_model(str(final_dir))
-    if max_steps is None and trainer.is_world_process_zero():
+    if max_steps is None and main_process:
         if spec.method == "full":
             tokenizer.save_pretrained(final_dir)
         record_path.write_text(json.dumps({
