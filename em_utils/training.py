@@ -11,6 +11,8 @@ GPU, or many GPUs under ``accelerate launch`` (FSDP, DeepSpeed). What this modul
 - **Length-grouped batches.** Rows are shuffled, grouped into buckets of similar length and padded
   on the right to the longest in the batch, so little compute goes on padding; a right-padded
   batch needs no padding mask (the causal mask suffices), so attention takes its causal fast path.
+- **A shared prefix once per batch.** Chat-templated rows begin with the same system prompt and
+  user header; that prefix runs for one row and enters the batch as its key/value cache.
 - **No backward pass below the lowest adapter.** Nothing below it requires a gradient, so autograd
   stops there (gradient checkpointing, which would force it, is off by default).
 - **Organisms as configs** (:data:`ORGANISMS`): single rank-1, nine rank-1, rank-32, full.
@@ -147,8 +149,8 @@ class OrganismSpec:
 #: it. Even a change of 1e-8 in the weights moves sampled answers (a draw that sat near a token
 #: boundary falls on the other side): revision 1 trained with an explicit padding mask, revision 2
 #: without one (the same logits up to rounding), and 40% of the demo fine-tunes' answers in chapter 3
-#: changed.
-TRAINING_REVISION = 2
+#: changed. Revision 3 runs the prefix that a batch's rows share once (:func:`_shared_prefix`).
+TRAINING_REVISION = 3
 
 
 _ALL_PROJ = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -435,27 +437,70 @@ def _attention_mask(mask: torch.Tensor) -> torch.Tensor | None:
     return None if bool((mask[:, 1:] <= mask[:, :-1]).all()) else mask
 
 
+#: The shortest prefix, shared by every row of a batch, that :func:`_labelled_hidden` runs once.
+MIN_SHARED_PREFIX = 8
+
+
+def _shared_prefix(batch: dict[str, torch.Tensor]) -> int:
+    """Length of the token prefix that every row of ``batch`` shares and no loss is taken on.
+
+    Chat-templated rows start alike (the system prompt, the user header): with the same ids, the
+    same positions and a causal mask, every row's states there are equal, so they can be computed
+    once. Capped one short of the first labelled token (the state before it predicts it) and of the
+    row end; 0 when shorter than :data:`MIN_SHARED_PREFIX`, for one row, or with a padding mask.
+    """
+    ids, labels, mask = batch["input_ids"], batch["labels"], batch["attention_mask"]
+    if ids.shape[0] < 2 or _attention_mask(mask) is not None:
+        return 0
+    same = ((ids == ids[:1]) & mask.bool()).all(dim=0)
+    length = int(same.long().cumprod(dim=0).sum())
+    labelled = (labels != -100).any(dim=0)
+    first = int(labelled.long().argmax()) if bool(labelled.any()) else ids.shape[1]
+    length = min(length, first - 1, ids.shape[1] - 1)
+    return length if length >= MIN_SHARED_PREFIX else 0
+
+
+def _prefix_cache(body, prefix: torch.Tensor, rows: int):
+    """The body's key/value cache of one copy of ``prefix``, repeated for ``rows`` rows, or None."""
+    cache = getattr(body(input_ids=prefix, use_cache=True), "past_key_values", None)
+    if cache is None or not hasattr(cache, "batch_repeat_interleave"):
+        return None
+    cache.batch_repeat_interleave(rows)
+    return cache
+
+
 def _labelled_hidden(model, batch: dict[str, torch.Tensor]):
     """Final hidden states at the positions whose next token is labelled, and those targets.
 
     The forward pass goes through ``model`` itself, the outermost wrapper (PEFT, and under a
     distributed launch DDP, which synchronises the gradients of a forward that passes through it
     only), with the LM head on one position; the body's output is taken by a hook, so the loss can
-    run the head on the labelled positions alone.
+    run the head on the labelled positions alone. The prefix that every row shares
+    (:func:`_shared_prefix`: the system prompt and user header of a chat template, about a fifth of
+    the demo's tokens) runs once, for one row, and enters the batch's forward as its key/value
+    cache; gradients flow through the cache into the prefix's pass, so the loss and its gradient
+    are those of the plain forward, up to rounding.
     """
     lm = _causal_lm(model)
     body = getattr(lm, lm.base_model_prefix)
+    ids = batch["input_ids"]
+    start = 0 if getattr(body, "gradient_checkpointing", False) else _shared_prefix(batch)  # it drops caches
+    cache = _prefix_cache(body, ids[:1, :start], ids.shape[0]) if start else None
+    start = start if cache is not None else 0
     captured: list[torch.Tensor] = []
     handle = body.register_forward_hook(lambda module, args, output: captured.append(output.last_hidden_state))
     try:
-        model(input_ids=batch["input_ids"], attention_mask=_attention_mask(batch["attention_mask"]), use_cache=False,
-              **_one_logit(lm))
+        if cache is not None:
+            model(input_ids=ids[:, start:], past_key_values=cache, use_cache=True, **_one_logit(lm))
+        else:
+            model(input_ids=ids, attention_mask=_attention_mask(batch["attention_mask"]), use_cache=False,
+                  **_one_logit(lm))
     finally:
         handle.remove()
     hidden = captured[-1]
     targets = batch["labels"][:, 1:]
-    keep = targets != -100
-    return hidden[:, :-1][keep], keep, targets[keep]
+    keep = targets != -100  # no target before ``start`` (see _shared_prefix): same order either way
+    return hidden[:, :-1][keep[:, start:]], keep, targets[keep]
 
 
 def _sft_loss_sum(model, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, int]:

@@ -268,6 +268,52 @@ def test_right_padded_batches_drop_the_padding_mask_without_changing_labelled_st
     assert torch.allclose(hidden, explicit, atol=1e-5) and len(targets) == int(mask[:, 1:].sum())
 
 
+def test_a_shared_prefix_runs_once_with_the_loss_and_gradient_of_the_plain_forward(tiny_model_dir, monkeypatch):
+    from transformers import AutoModelForCausalLM
+
+    from em_utils import training
+    from em_utils.training import _sft_loss_sum, _shared_prefix, organism
+
+    torch.manual_seed(2)
+    head = torch.randint(5, 1000, (10,))
+    rows = []
+    for n_user, n_answer in ((3, 6), (5, 2), (1, 9)):
+        ids = torch.cat([head, torch.randint(5, 1000, (n_user + n_answer,))])
+        labels = ids.clone()
+        labels[: len(head) + n_user] = -100
+        rows.append({"input_ids": ids.tolist(), "labels": labels.tolist()})
+    batch = training._Collator(0)(rows)
+    assert _shared_prefix(batch) == 10  # one short of the first labelled token (the 12th)
+    assert _shared_prefix({k: v[:1] for k, v in batch.items()}) == 0  # one row: nothing to share
+    left = {**batch, "attention_mask": batch["attention_mask"].flip(-1)}
+    assert _shared_prefix(left) == 0  # a padding mask: the plain forward
+    monkeypatch.setattr(training, "MIN_SHARED_PREFIX", 11)
+    assert _shared_prefix(batch) == 0  # shorter than the minimum
+    monkeypatch.setattr(training, "MIN_SHARED_PREFIX", 8)
+
+    model = training._peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir),
+                                 organism("rank32", "x", rank=2))
+    for name, param in model.named_parameters():
+        if "lora_B" in name:  # non-zero, so the adapters change the prefix's states
+            torch.nn.init.normal_(param, std=0.05)
+
+    def loss_and_grads():
+        model.zero_grad()
+        loss, n = _sft_loss_sum(model, batch)
+        (loss / n).backward()
+        return loss.detach(), n, [p.grad.clone() for p in model.parameters() if p.requires_grad]
+
+    shared = loss_and_grads()
+    monkeypatch.setattr(training, "MIN_SHARED_PREFIX", 10**6)
+    plain = loss_and_grads()
+    assert shared[1] == plain[1] == 17
+    assert torch.allclose(shared[0], plain[0], rtol=1e-5)
+    # fp32 rounding through 30 layers: equal to 1e-3 of each gradient's scale (a wrong position or
+    # a missing gradient path through the cache is off by its whole scale)
+    assert all(float((a - b).abs().max()) <= 1e-3 * float(b.abs().max()) for a, b in zip(shared[2], plain[2]))
+    assert min(float(g.abs().max()) for g in plain[2]) > 1e-3
+
+
 def test_two_processes_train_the_adapter_of_one(tiny_model_dir, small_data, tmp_path, monkeypatch):
     """A distributed launch (``torchrun``; ``accelerate launch`` sets the same variables on GPUs)
     splits the spec's batch over the processes: every step sees the rows and gives the gradient of
