@@ -126,7 +126,7 @@ def main() -> None:
     import torch
 
     from em_utils import load_jsonl, load_model_config
-    from em_utils.training import expand_layers, organism, train, training_flops
+    from em_utils.training import _Collator, _shared_prefix, expand_layers, organism, train, training_flops
 
     spec = organism(args.organism, "bad_medical_advice", max_rows=args.rows, batch_size=args.batch, save_steps=0)
     rows = load_jsonl("bad_medical_advice")[: args.rows]
@@ -181,7 +181,10 @@ def main() -> None:
                   "gate_proj": (576, 1536), "up_proj": (576, 1536), "down_proj": (1536, 576)}
         per_layer = sum(spec.rank * (i + o) for m, (i, o) in shapes.items() if m in spec.target_modules)
         lora_params = per_layer * (len(layers) if layers else n_layers)
-    flops = training_flops(config, order_tokens, sum(labelled), layers, full=spec.method == "full", lora_params=lora_params)
+    # every batch's rows share the chat template's system prompt and user header, run once per batch
+    shared = _shared_prefix(_Collator(0)(examples))
+    flops = training_flops(config, order_tokens, sum(labelled), layers, full=spec.method == "full",
+                           lora_params=lora_params, shared_prefix=shared, batches=-(-len(examples) // args.batch))
     flops_per_step = flops["total"] / len(examples) * args.batch
     bound_step = flops_per_step / (PEAK_GFLOPS * 1e9)
     bound_tps = sum(labelled) / (flops["total"] / (PEAK_GFLOPS * 1e9))  # whole-run FLOPs per loss token
@@ -196,7 +199,7 @@ def main() -> None:
         ratio=round(project_tps / trl_tps, 3),
         params={"organism": args.organism, "rows": args.rows, "batch_size": args.batch, "timed_steps": steps - 1,
                 "torch_threads": torch.get_num_threads(), "rank": spec.rank, "modules": list(spec.target_modules),
-                "layers": layers, "length_bucket": spec.length_bucket},
+                "layers": layers, "length_bucket": spec.length_bucket, "shared_prefix_tokens": shared},
         project_step_s=[round(t, 2) for t in project_times],
         trl_step_s=[round(t, 2) for t in trl_times],
         project_step_loss_tokens=project_tokens,

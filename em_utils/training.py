@@ -816,11 +816,13 @@ def adapter_norms(adapter_dir: str | Path):
 
 
 def training_flops(config, lengths: Sequence[int], n_labelled: int, trainable_layers: Sequence[int] | None,
-                   full: bool = False, lora_params: int = 0) -> dict[str, float]:
+                   full: bool = False, lora_params: int = 0, shared_prefix: int = 0,
+                   batches: int | None = None) -> dict[str, float]:
     """FLOPs of one pass over a dataset, counting only the work that is needed.
 
     Forward: every linear layer on every token, attention scores and values, the LM head on the
-    labelled positions. Backward: gradients with respect to activations from the top down to the
+    labelled positions; where the rows of each of ``batches`` batches share their first
+    ``shared_prefix`` tokens (:func:`_shared_prefix`), those run once per batch, not once per row. Backward: gradients with respect to activations from the top down to the
     lowest trainable layer (2 FLOPs per weight per token), gradients with respect to trainable
     weights (2 per weight per token; LoRA weights are counted through ``lora_params``; for a full
     fine-tune every weight), and the LM head's backward on labelled positions.
@@ -830,8 +832,10 @@ def training_flops(config, lengths: Sequence[int], n_labelled: int, trainable_la
     head_dim = getattr(config, "head_dim", None) or d // heads
     inter, vocab = config.intermediate_size, config.vocab_size
     layer_params = d * heads * head_dim * 2 + d * kv * head_dim * 2 + 3 * d * inter
-    tokens = float(sum(lengths))
+    repeats = len(lengths) - (batches if batches is not None else len(lengths))  # prefix copies not run
+    tokens = float(sum(lengths) - repeats * shared_prefix)
     attention = sum(4.0 * heads * head_dim * L * (L + 1) / 2 for L in lengths)  # QK^T and AV, causal half
+    attention -= repeats * 4.0 * heads * head_dim * shared_prefix * (shared_prefix + 1) / 2
     forward = 2.0 * layer_params * tokens * n_layers + attention * n_layers + 2.0 * d * vocab * n_labelled
     if full:
         lowest = 0

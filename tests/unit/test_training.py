@@ -244,6 +244,8 @@ def test_training_flops_counts_less_backward_for_a_high_adapter():
     high = training_flops(config, [100, 50], 80, trainable_layers=[6])
     full = training_flops(config, [100, 50], 80, trainable_layers=None, full=True)
     assert low["forward"] == high["forward"] and high["backward"] < low["backward"] < full["backward"]
+    shared = training_flops(config, [100, 50], 80, trainable_layers=[6], shared_prefix=20, batches=1)
+    assert shared["tokens"] == 130 and shared["forward"] < high["forward"] and shared["backward"] < high["backward"]
 
 
 def test_right_padded_batches_drop_the_padding_mask_without_changing_labelled_states(tiny_model_dir):
