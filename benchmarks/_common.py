@@ -25,6 +25,20 @@ def machine() -> str:
     return f"{platform.machine()} {os.cpu_count()} cores {cpu}".strip()
 
 
+#: What a result keeps of each earlier run of its benchmark (``previous_runs``, newest first).
+HISTORY_KEYS = ("date", "value", "baseline_value", "ratio", "distance_to_flop_bound", "machine", "note")
+
+
+def _previous_runs(path: Path) -> list[dict[str, Any]]:
+    """The earlier runs of a result file: its own summary first, then those it kept."""
+    if not path.exists():
+        return []
+    old = json.loads(path.read_text())
+    summary = {key: old[key] for key in HISTORY_KEYS if key in old}
+    summary["params"] = old.get("params", {})
+    return [summary, *old.get("previous_runs", [])]
+
+
 def write_result(name: str, metric: str, unit: str, value: float, baseline: str | None,
                  baseline_value: float | None, ratio: float | None, params: dict[str, Any], **extra: Any) -> Path:
     """Write ``benchmarks/results/<name>.json``; ``ratio`` is project over baseline, bigger is better."""
@@ -43,6 +57,9 @@ def write_result(name: str, metric: str, unit: str, value: float, baseline: str 
         **extra,
     }
     path = RESULTS / f"{name}.json"
+    if os.environ.get("BENCH_NOTE"):
+        record["note"] = os.environ["BENCH_NOTE"]
+    record["previous_runs"] = _previous_runs(path)
     path.write_text(json.dumps(record, indent=2) + "\n")
     print(json.dumps(record, indent=2))
     return path

@@ -15,7 +15,7 @@ timed. Three contenders:
 Also reported: the FLOP bound (needed forward + backward FLOPs at 69 GFLOP/s, the measured fp32
 matrix-product rate of these 2 cores) and the project's distance to it, and peak memory.
 
-    python benchmarks/training_throughput.py [--organism rank1_middle] [--rows 80] [--batch 16]
+    python benchmarks/training_throughput.py [--organism rank1_middle] [--rows 160] [--batch 16]
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def count_tokens(rows, spec):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--organism", default="rank1_middle")
-    parser.add_argument("--rows", type=int, default=80)
+    parser.add_argument("--rows", type=int, default=160)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--default-limit", type=int, default=90, help="seconds allowed for TRL's default config")
     parser.add_argument("--trl-default-child", action="store_true", help=argparse.SUPPRESS)
