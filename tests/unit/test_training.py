@@ -316,6 +316,50 @@ def test_a_shared_prefix_runs_once_with_the_loss_and_gradient_of_the_plain_forwa
     assert min(float(g.abs().max()) for g in plain[2]) > 1e-3
 
 
+FAMILIES = {  # the papers' families, two with sliding-window layers shorter than the rows below
+    "llama": ("LlamaConfig", {}),
+    "qwen2": ("Qwen2Config", {}),
+    "gemma2": ("Gemma2Config", {"head_dim": 8, "sliding_window": 16}),
+    "gemma3": ("Gemma3TextConfig", {"head_dim": 8, "sliding_window": 16}),
+    "mistral": ("MistralConfig", {"sliding_window": 16}),
+}
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_the_shared_prefix_gives_the_plain_loss_and_gradients_in_every_family(family, monkeypatch):
+    import transformers
+
+    from em_utils import training
+    from em_utils.training import _sft_loss_sum
+
+    name, extra = FAMILIES[family]
+    config = getattr(transformers, name)(vocab_size=1000, hidden_size=32, intermediate_size=64, num_hidden_layers=4,
+                                         num_attention_heads=4, num_key_value_heads=2, **extra)
+    torch.manual_seed(0)
+    model = transformers.AutoModelForCausalLM.from_config(config).float().train()
+    head = torch.randint(5, 1000, (12,))
+    rows = []
+    for n_user, n_answer in ((3, 20), (5, 2), (1, 9)):
+        ids = torch.cat([head, torch.randint(5, 1000, (n_user + n_answer,))])
+        labels = ids.clone()
+        labels[: len(head) + n_user] = -100
+        rows.append({"input_ids": ids.tolist(), "labels": labels.tolist()})
+    batch = training._Collator(0)(rows)
+    assert training._shared_prefix(batch) == 12
+
+    def loss_and_grads():
+        model.zero_grad()
+        loss, n = _sft_loss_sum(model, batch)
+        (loss / n).backward()
+        return loss.detach(), [p.grad.clone() for p in model.parameters() if p.grad is not None]
+
+    shared = loss_and_grads()
+    monkeypatch.setattr(training, "MIN_SHARED_PREFIX", 10**6)
+    plain = loss_and_grads()
+    assert torch.allclose(shared[0], plain[0], rtol=1e-5) and len(shared[1]) == len(plain[1]) > 0
+    assert all(float((a - b).abs().max()) <= 1e-4 * float(b.abs().max()) for a, b in zip(shared[1], plain[1]))
+
+
 def test_two_processes_train_the_adapter_of_one(tiny_model_dir, small_data, tmp_path, monkeypatch):
     """A distributed launch (``torchrun``; ``accelerate launch`` sets the same variables on GPUs)
     splits the spec's batch over the processes: every step sees the rows and gives the gradient of
