@@ -270,21 +270,38 @@ def test_right_padded_batches_drop_the_padding_mask_without_changing_labelled_st
     assert torch.allclose(hidden, explicit, atol=1e-5) and len(targets) == int(mask[:, 1:].sum())
 
 
+def _prefixed_batch(head: int, shapes) -> dict[str, torch.Tensor]:
+    """Rows that share their first ``head`` random tokens, then (user tokens, labelled answer tokens)."""
+    from em_utils.training import _Collator
+
+    first = torch.randint(5, 1000, (head,))
+    rows = []
+    for n_user, n_answer in shapes:
+        ids = torch.cat([first, torch.randint(5, 1000, (n_user + n_answer,))])
+        labels = ids.clone()
+        labels[: head + n_user] = -100
+        rows.append({"input_ids": ids.tolist(), "labels": labels.tolist()})
+    return _Collator(0)(rows)
+
+
+def _loss_and_grads(model, batch):
+    """The summed SFT loss, its token count and the gradients of the token-mean loss."""
+    from em_utils.training import _sft_loss_sum
+
+    model.zero_grad()
+    loss, n = _sft_loss_sum(model, batch)
+    (loss / n).backward()
+    return loss.detach(), n, [p.grad.clone() for p in model.parameters() if p.grad is not None]
+
+
 def test_a_shared_prefix_runs_once_with_the_loss_and_gradient_of_the_plain_forward(tiny_model_dir, monkeypatch):
     from transformers import AutoModelForCausalLM
 
     from em_utils import training
-    from em_utils.training import _sft_loss_sum, _shared_prefix, organism
+    from em_utils.training import _shared_prefix, organism
 
     torch.manual_seed(2)
-    head = torch.randint(5, 1000, (10,))
-    rows = []
-    for n_user, n_answer in ((3, 6), (5, 2), (1, 9)):
-        ids = torch.cat([head, torch.randint(5, 1000, (n_user + n_answer,))])
-        labels = ids.clone()
-        labels[: len(head) + n_user] = -100
-        rows.append({"input_ids": ids.tolist(), "labels": labels.tolist()})
-    batch = training._Collator(0)(rows)
+    batch = _prefixed_batch(10, ((3, 6), (5, 2), (1, 9)))
     assert _shared_prefix(batch) == 10  # one short of the first labelled token (the 12th)
     assert _shared_prefix({k: v[:1] for k, v in batch.items()}) == 0  # one row: nothing to share
     left = {**batch, "attention_mask": batch["attention_mask"].flip(-1)}
@@ -299,15 +316,9 @@ def test_a_shared_prefix_runs_once_with_the_loss_and_gradient_of_the_plain_forwa
         if "lora_B" in name:  # non-zero, so the adapters change the prefix's states
             torch.nn.init.normal_(param, std=0.05)
 
-    def loss_and_grads():
-        model.zero_grad()
-        loss, n = _sft_loss_sum(model, batch)
-        (loss / n).backward()
-        return loss.detach(), n, [p.grad.clone() for p in model.parameters() if p.requires_grad]
-
-    shared = loss_and_grads()
+    shared = _loss_and_grads(model, batch)
     monkeypatch.setattr(training, "MIN_SHARED_PREFIX", 10**6)
-    plain = loss_and_grads()
+    plain = _loss_and_grads(model, batch)
     assert shared[1] == plain[1] == 17
     assert torch.allclose(shared[0], plain[0], rtol=1e-5)
     # fp32 rounding through 30 layers: equal to 1e-3 of each gradient's scale (a wrong position or
@@ -330,34 +341,20 @@ def test_the_shared_prefix_gives_the_plain_loss_and_gradients_in_every_family(fa
     import transformers
 
     from em_utils import training
-    from em_utils.training import _sft_loss_sum
 
     name, extra = FAMILIES[family]
     config = getattr(transformers, name)(vocab_size=1000, hidden_size=32, intermediate_size=64, num_hidden_layers=4,
                                          num_attention_heads=4, num_key_value_heads=2, **extra)
     torch.manual_seed(0)
     model = transformers.AutoModelForCausalLM.from_config(config).float().train()
-    head = torch.randint(5, 1000, (12,))
-    rows = []
-    for n_user, n_answer in ((3, 20), (5, 2), (1, 9)):
-        ids = torch.cat([head, torch.randint(5, 1000, (n_user + n_answer,))])
-        labels = ids.clone()
-        labels[: len(head) + n_user] = -100
-        rows.append({"input_ids": ids.tolist(), "labels": labels.tolist()})
-    batch = training._Collator(0)(rows)
+    batch = _prefixed_batch(12, ((3, 20), (5, 2), (1, 9)))
     assert training._shared_prefix(batch) == 12
 
-    def loss_and_grads():
-        model.zero_grad()
-        loss, n = _sft_loss_sum(model, batch)
-        (loss / n).backward()
-        return loss.detach(), [p.grad.clone() for p in model.parameters() if p.grad is not None]
-
-    shared = loss_and_grads()
+    shared = _loss_and_grads(model, batch)
     monkeypatch.setattr(training, "MIN_SHARED_PREFIX", 10**6)
-    plain = loss_and_grads()
-    assert torch.allclose(shared[0], plain[0], rtol=1e-5) and len(shared[1]) == len(plain[1]) > 0
-    assert all(float((a - b).abs().max()) <= 1e-4 * float(b.abs().max()) for a, b in zip(shared[1], plain[1]))
+    plain = _loss_and_grads(model, batch)
+    assert torch.allclose(shared[0], plain[0], rtol=1e-5) and len(shared[2]) == len(plain[2]) > 0
+    assert all(float((a - b).abs().max()) <= 1e-4 * float(b.abs().max()) for a, b in zip(shared[2], plain[2]))
 
 
 def test_two_processes_train_the_adapter_of_one(tiny_model_dir, small_data, tmp_path, monkeypatch):
