@@ -822,10 +822,11 @@ def training_flops(config, lengths: Sequence[int], n_labelled: int, trainable_la
 
     Forward: every linear layer on every token, attention scores and values, the LM head on the
     labelled positions; where the rows of each of ``batches`` batches share their first
-    ``shared_prefix`` tokens (:func:`_shared_prefix`), those run once per batch, not once per row. Backward: gradients with respect to activations from the top down to the
-    lowest trainable layer (2 FLOPs per weight per token), gradients with respect to trainable
-    weights (2 per weight per token; LoRA weights are counted through ``lora_params``; for a full
-    fine-tune every weight), and the LM head's backward on labelled positions.
+    ``shared_prefix`` tokens (:func:`_shared_prefix`), those run once per batch, not once per row.
+    Backward: gradients with respect to activations from the top down to the lowest trainable
+    layer (2 FLOPs per weight per token), gradients with respect to trainable weights (2 per weight
+    per token; LoRA weights are counted through ``lora_params``; for a full fine-tune every
+    weight), and the LM head's backward on labelled positions.
     """
     d, n_layers = config.hidden_size, config.num_hidden_layers
     heads, kv = config.num_attention_heads, getattr(config, "num_key_value_heads", config.num_attention_heads)
