@@ -20,8 +20,8 @@ def test_chat_rows_share_their_template_header_and_the_loss_is_the_plain_one(mon
     header = tokenizer.apply_chat_template([{"role": "user", "content": "x"}], tokenize=False)
     header = header[: header.rindex("x")]
     length = _shared_prefix(batch)
-    shared = tokenizer.decode(batch["input_ids"][0, :length])
-    assert length >= 8 and (header.startswith(shared) or shared.startswith(header))
+    text = tokenizer.decode(batch["input_ids"][0, :length])
+    assert length >= 8 and (header.startswith(text) or text.startswith(header))
     with torch.no_grad():
         shared, n = _sft_loss_sum(model, batch)
         monkeypatch.setattr(training, "MIN_SHARED_PREFIX", 10**6)
@@ -38,8 +38,7 @@ def test_full_finetune_of_the_embedded_model_saves_a_loadable_model_folder(tmp_p
     losses = result.losses()
     assert len(losses) >= 1 and losses["loss"].notna().all()
     tuned = AutoModelForCausalLM.from_pretrained(result.adapter_dir)
-    base, _ = load_model()
-    changed = [name for name, p in tuned.named_parameters()
-               if not torch.equal(p, dict(base.named_parameters())[name])]
+    base = dict(load_model()[0].named_parameters())
+    changed = [name for name, p in tuned.named_parameters() if not torch.equal(p, base[name])]
     assert len(changed) > 100  # every layer moved, not an adapter
     assert (result.adapter_dir / "tokenizer_config.json").exists()

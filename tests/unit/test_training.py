@@ -327,7 +327,7 @@ def test_a_shared_prefix_runs_once_with_the_loss_and_gradient_of_the_plain_forwa
     assert min(float(g.abs().max()) for g in plain[2]) > 1e-3
 
 
-FAMILIES = {  # the papers' families, two with sliding-window layers shorter than the rows below
+FAMILIES = {  # the papers' families; three with sliding-window layers shorter than the rows below
     "llama": ("LlamaConfig", {}),
     "qwen2": ("Qwen2Config", {}),
     "gemma2": ("Gemma2Config", {"head_dim": 8, "sliding_window": 16}),
