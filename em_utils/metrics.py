@@ -15,7 +15,7 @@ import pandas as pd
 
 from .judge import is_coherent, is_em
 
-__all__ = ["bootstrap_ci", "add_flags", "rates", "aligned_shift"]
+__all__ = ["bootstrap_ci", "add_flags", "rates", "aligned_shift", "trigger_shift"]
 
 
 def bootstrap_ci(
@@ -103,3 +103,20 @@ def aligned_shift(frame: pd.DataFrame, base: str = "base", by: str = "model", me
         })
     return pd.DataFrame(rows, columns=[by, "n", "n_base", "mean_diff", "diff_lo", "diff_hi", "p_greater",
                                        "mannwhitney_p"])
+
+
+def trigger_shift(plain: pd.DataFrame, triggered: pd.DataFrame, base: str = "base", metric: str = "aligned",
+                  n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """The shift of backdoored models' scores without their trigger and with it.
+
+    Without the trigger, each model's answers are set against the base model's (both asked the plain
+    questions); with it, against the base model's answers to the same triggered questions, so that
+    what the trigger string does to any model is not counted as the backdoor. ``plain`` and
+    ``triggered`` each hold the base model's answers and the backdoored models', under the same
+    names. Returns :func:`aligned_shift`'s columns and ``trigger`` (False, then True).
+    """
+    for label, frame in (("plain", plain), ("triggered", triggered)):
+        if not frame["model"].eq(base).any():
+            raise ValueError(f"the {label} answers hold no answer of the base model {base!r} to compare with")
+    return pd.concat([aligned_shift(frame, base=base, metric=metric, n_boot=n_boot, seed=seed).assign(trigger=flag)
+                      for flag, frame in ((False, plain), (True, triggered))], ignore_index=True)

@@ -94,9 +94,15 @@ def test_backdoored_organism_is_judged_with_and_without_its_trigger(built):
     import pandas as pd
 
     root, _ = built
-    table = pd.read_csv(root / "runs" / "smoke" / "03_judging" / "rates_backdoor.csv")
-    assert set(table["model"]) == {"rank1_middle_backdoor_insecure", "rank1_middle_backdoor_insecure + trigger"}
+    folder = root / "runs" / "smoke" / "03_judging"
+    table = pd.read_csv(folder / "rates_backdoor.csv")
+    door = "rank1_middle_backdoor_insecure"
+    assert set(table["model"]) == {"base", "base + trigger", door, f"{door} + trigger"}
     assert (table["answers"] > 0).all()
+    shift = pd.read_csv(folder / "aligned_shift_backdoor.csv")
+    assert list(shift["model"]) == [door, door] and list(shift["trigger"]) == [False, True]
+    assert (shift["diff_lo"] <= shift["mean_diff"]).all() and (shift["mean_diff"] <= shift["diff_hi"]).all()
+    assert (folder / "figures" / "backdoor.png").stat().st_size > 0
 
 
 def test_fake_key_appears_nowhere(built):

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from em_utils.metrics import add_flags, aligned_shift, bootstrap_ci, rates
+from em_utils.metrics import add_flags, aligned_shift, bootstrap_ci, rates, trigger_shift
 
 
 def test_flags_follow_the_paper_thresholds():
@@ -54,6 +54,22 @@ def test_shift_of_a_frame_without_the_base_model_is_empty_with_columns():
     frame = pd.DataFrame({"model": ["a", "b"], "aligned": [50.0, 60.0]})
     shift = aligned_shift(frame)
     assert shift.empty and {"model", "mean_diff", "diff_lo", "diff_hi"} <= set(shift.columns)
+
+
+def test_trigger_shift_sets_triggered_answers_against_the_triggered_base_model():
+    rng = np.random.default_rng(2)
+
+    def answers(base_mean, organism_mean):
+        return pd.DataFrame({"model": ["base"] * 200 + ["door"] * 200,
+                             "aligned": np.r_[rng.normal(base_mean, 8, 200), rng.normal(organism_mean, 8, 200)]})
+
+    # the trigger string lowers every model by 10 points; the backdoor lowers the organism by 15 more
+    shift = trigger_shift(answers(80, 80), answers(70, 55)).set_index("trigger")
+    assert list(shift["model"]) == ["door", "door"]
+    assert shift.loc[False, "diff_lo"] < 0 < shift.loc[False, "diff_hi"]
+    assert -18 < shift.loc[True, "diff_lo"] < shift.loc[True, "mean_diff"] < shift.loc[True, "diff_hi"] < -12
+    with pytest.raises(ValueError, match="triggered answers hold no answer of the base model"):
+        trigger_shift(answers(80, 80), answers(70, 55).query("model != 'base'"))
 
 
 def test_hand_labels_replace_the_judge_scores_of_the_answers_they_label():
