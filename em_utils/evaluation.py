@@ -9,8 +9,8 @@ import pandas as pd
 
 from .data import Question
 from .judge_offline import load_labels
-from .generation import sample_answers
-from .models import load_model
+from .generation import resolve_backend, sample_answers, vllm_engine
+from .models import _resolve_source, load_model, load_tokenizer
 
 __all__ = ["load_organism", "sample_organisms", "hand_labelled", "BASE"]
 
@@ -47,24 +47,43 @@ def sample_organisms(
     device: str = "cpu",
     temperature: float = 1.0,
     prefix: str = "",
+    backend: str | None = "transformers",
 ) -> pd.DataFrame:
     """Answers from each model in ``organisms`` (name -> adapter folder, ``None`` for the base).
 
     Every model answers the same questions with the same per-sample seeds; results are cached per
     model under ``cache`` so reruns sample nothing new. ``prefix`` is prepended to every question
-    (e.g. a backdoor trigger). Returns one frame with a ``model`` column.
+    (e.g. a backdoor trigger). ``backend`` is ``"transformers"``, ``"vllm"`` or ``"auto"``
+    (:func:`~em_utils.generation.resolve_backend`); with vLLM one engine loads the base model
+    once and serves the base and every LoRA organism through LoRA requests (in fp32 on the CPU,
+    where vLLM would otherwise pick bf16), while a full fine-tune gets an engine of its own.
+    Returns one frame with a ``model`` column.
     """
+    backend = resolve_backend(backend, device)
+    lora = {name: adapter for name, adapter in organisms.items()
+            if adapter is not None and (Path(adapter) / "adapter_config.json").is_file()}
+    engine = None
     frames = []
     for name, adapter in organisms.items():
-        model, tokenizer = load_organism(adapter, model_name, device)
         asked = [
             Question(id=q.id, paraphrases=tuple(prefix + p for p in q.paraphrases), type=q.type,
                      samples_per_paraphrase=q.samples_per_paraphrase, judge=q.judge,
                      judge_prompts=q.judge_prompts, system=q.system, source=q.source)
             for q in questions
         ] if prefix else list(questions)
+        if backend == "vllm":
+            tokenizer = load_tokenizer(model_name)
+            if adapter is None or name in lora:
+                engine = engine or vllm_engine(_resolve_source(model_name), list(lora.values()),
+                                               **({"dtype": "float32"} if device == "cpu" else {}))
+                model, served = engine, adapter
+            else:  # a full fine-tune: its own weights, its own engine (built by sample_answers)
+                model, served = str(adapter), None
+        else:
+            (model, tokenizer), served = load_organism(adapter, model_name, device), None
         frame = sample_answers(model, tokenizer, asked, n_per_paraphrase, max_new_tokens=max_new_tokens,
-                               temperature=temperature, batch_size=batch_size, seed=seed,
+                               temperature=temperature, batch_size=batch_size, seed=seed, backend=backend,
+                               adapter=served,
                                cache=Path(cache) / f"{name}{'-' + prefix.strip('| ').lower() if prefix else ''}.jsonl",
                                model_tag=name)
         frames.append(frame.assign(model=name))

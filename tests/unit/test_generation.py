@@ -28,6 +28,7 @@ from em_utils.generation import (
     sample_answers,
     sample_seed,
     sample_tokens,
+    vllm_requests,
 )
 from em_utils.models import chat_prompt
 
@@ -339,8 +340,13 @@ def test_hooked_blocks_take_the_generic_loop_and_the_hook_applies(llama):
     assert steered != plain and fast_path_reason(llama) is None
 
 
-def test_vllm_backend_builds_seeded_requests_with_the_adapter(monkeypatch, tokenizer, questions, tmp_path):
-    """vLLM cannot run here: a stand-in module records the requests the backend builds."""
+@pytest.fixture
+def fake_vllm(monkeypatch, tokenizer):
+    """vLLM cannot run in CI: a stand-in module that records the engines built and the requests sent.
+
+    Returns ``(calls, built)``: one dict per ``LLM.generate`` call, and the keyword arguments of
+    each ``LLM`` built.
+    """
     calls: list[dict] = []
     hi = tokenizer("Hi", add_special_tokens=False)["input_ids"]
 
@@ -358,9 +364,12 @@ def test_vllm_backend_builds_seeded_requests_with_the_adapter(monkeypatch, token
         def __init__(self, name, number, path):
             self.args = (name, number, path)
 
+    built: list[dict] = []
+
     class LLM:
         def __init__(self, **kwargs):
             self.kwargs = kwargs
+            built.append(kwargs)
 
         def generate(self, prompts, sampling_params, lora_request=None, use_tqdm=True):
             calls.append({"prompts": prompts, "params": sampling_params, "lora": lora_request})
@@ -373,10 +382,21 @@ def test_vllm_backend_builds_seeded_requests_with_the_adapter(monkeypatch, token
     monkeypatch.setitem(sys.modules, "vllm", vllm)
     monkeypatch.setitem(sys.modules, "vllm.lora", lora_module)
     monkeypatch.setitem(sys.modules, "vllm.lora.request", request_module)
-    adapter = tmp_path / "adapter"
-    adapter.mkdir()
-    (adapter / "adapter_config.json").write_text(json.dumps({"r": 32}))
-    (adapter / "adapter_model.safetensors").write_bytes(b"weights")
+    return calls, built
+
+
+def _adapter_folder(folder, config: dict, weights: bytes):
+    folder.mkdir()
+    (folder / "adapter_config.json").write_text(json.dumps(config))
+    (folder / "adapter_model.safetensors").write_bytes(weights)
+    return folder
+
+
+def test_vllm_backend_builds_seeded_requests_with_the_adapter(fake_vllm, tokenizer, questions, tmp_path):
+    """The requests the backend builds: token prompts, one seed per sample, the adapter's LoRA request."""
+    calls, built = fake_vllm
+    hi = tokenizer("Hi", add_special_tokens=False)["input_ids"]
+    adapter = _adapter_folder(tmp_path / "adapter", {"r": 32}, b"weights")
 
     frame = sample_answers("some/model", tokenizer, questions, 2, backend="vllm", adapter=adapter,
                            max_new_tokens=5, temperature=0.9, top_p=0.95, seed=3, cache=tmp_path / "c.jsonl",
@@ -391,13 +411,49 @@ def test_vllm_backend_builds_seeded_requests_with_the_adapter(monkeypatch, token
     seeds = sorted(k["seed"] for k in kwargs)
     assert seeds == sorted(sample_seed(3, r["prompt_token_ids"], s) % 2**63
                            for r, s in zip(call["prompts"], [0, 1] * 3))
-    assert call["lora"].args == ("adapter", 1, str(adapter))
+    name, number, path = call["lora"].args
+    assert path == str(adapter) and name.startswith("adapter-") and 0 < number < 2**31
     assert frame.finished.tolist() == [k["seed"] % 2 == 1 for k in kwargs]  # job order is kept
     assert set(frame.answer[frame.finished]) == {"Hi"} and set(frame.n_new_tokens) <= {len(hi) + 1, 5}
     assert frame.model_tag.iloc[0] == "model+adapter"
     sample_answers("some/model", tokenizer, questions, 2, backend="vllm", adapter=adapter, max_new_tokens=5,
                    temperature=0.9, top_p=0.95, seed=3, cache=tmp_path / "c.jsonl", progress=False)
     assert len(calls) == 1  # all cached: vLLM is not even started
+
+    # another adapter gets another LoRA id (vLLM serves a loaded adapter by id), the same one the same
+    other = _adapter_folder(tmp_path / "other", {"r": 48, "rank_pattern": {"down_proj": 80}}, b"other weights")
+    sample_answers("some/model", tokenizer, questions, 1, backend="vllm", adapter=other, max_new_tokens=5,
+                   progress=False)
+    assert calls[-1]["lora"].args[1] != number and calls[-1]["lora"].args[0].startswith("other-")
+    assert vllm_requests([[1]], [0], SamplingSettings(), [EOS], adapter)[2].args == (name, number, str(adapter))
+    assert built[-1]["max_lora_rank"] == 128  # the next rank vLLM accepts above the largest (80)
+
+
+def test_sample_organisms_on_vllm_serves_every_lora_organism_from_one_engine(fake_vllm, monkeypatch, tokenizer,
+                                                                             questions, tmp_path):
+    from em_utils import evaluation
+
+    calls, built = fake_vllm
+    monkeypatch.setattr(evaluation, "load_tokenizer", lambda name=None: tokenizer)
+    monkeypatch.setattr(evaluation, "_resolve_source", lambda name=None: "some/model")
+    rank1 = _adapter_folder(tmp_path / "rank1", {"r": 1}, b"rank-1 weights")
+    rank32 = _adapter_folder(tmp_path / "rank32", {"r": 32}, b"rank-32 weights")
+    frame = evaluation.sample_organisms({"base": None, "rank32": rank32, "rank1": rank1}, questions, 1, 5, 8, 0,
+                                        tmp_path / "samples", backend="vllm")
+    (engine,) = built
+    assert engine["model"] == "some/model" and engine["enable_lora"] and engine["max_lora_rank"] == 32
+    loras = [call["lora"] for call in calls]
+    assert loras[0] is None and [lora.args[2] for lora in loras[1:]] == [str(rank32), str(rank1)]
+    assert loras[1].args[1] != loras[2].args[1]
+    assert frame.groupby("model").size().to_dict() == {"base": 3, "rank1": 3, "rank32": 3}
+
+    full = tmp_path / "full"  # a full fine-tune (a model folder, no adapter_config.json): its own engine
+    full.mkdir()
+    (full / "config.json").write_text("{}")
+    evaluation.sample_organisms({"full": full}, questions, 1, 5, 8, 0, tmp_path / "samples", backend="vllm")
+    assert built[-1]["model"] == str(full) and "enable_lora" not in built[-1] and calls[-1]["lora"] is None
+    with pytest.raises(ValueError, match="backend must be one of"):
+        evaluation.sample_organisms({"base": None}, questions, 1, 5, 8, 0, tmp_path / "samples", backend="tgi")
 
 
 def test_bad_settings_fail_early(llama, tokenizer):
