@@ -333,6 +333,12 @@ class FakeOpenAIServer:
             top_n = int(request.body.get("top_logprobs") or 0) if request.body.get("logprobs") else 0
             body = completion_body(reply.distribution, model=str(request.body.get("model", "")), top_n=top_n)
         data = body if isinstance(body, bytes) else json.dumps(body if body is not None else {}).encode()
+        # billed before the bytes go out: a client that has its answer must find it counted (counted
+        # after the write, a test on a busy machine could look before this thread got to it)
+        billable = reply.billable and reply.status == 200
+        if billable:
+            with self._lock:
+                self.billed[request.prompt] += 1
         try:
             handler.send_response(reply.status)
             handler.send_header("Content-Type", "application/json")
@@ -342,11 +348,10 @@ class FakeOpenAIServer:
             handler.end_headers()
             handler.wfile.write(data)
             handler.wfile.flush()
-        except OSError:  # the client gave up (timeout): nothing was delivered
-            return
-        if reply.billable and reply.status == 200:
-            with self._lock:
-                self.billed[request.prompt] += 1
+        except OSError:  # the client gave up (timeout): nothing was delivered, nothing billed
+            if billable:
+                with self._lock:
+                    self.billed[request.prompt] -= 1
 
 
 @pytest.fixture
