@@ -63,6 +63,9 @@ def sample_organisms(
     lora = {name: adapter for name, adapter in organisms.items()
             if adapter is not None and (Path(adapter) / "adapter_config.json").is_file()}
     engine = None
+    if backend == "vllm":
+        tokenizer = load_tokenizer(model_name)
+        fp32 = {"dtype": "float32"} if device == "cpu" else {}
     frames = []
     for name, adapter in organisms.items():
         asked = [
@@ -72,13 +75,11 @@ def sample_organisms(
             for q in questions
         ] if prefix else list(questions)
         if backend == "vllm":
-            tokenizer = load_tokenizer(model_name)
             if adapter is None or name in lora:
-                engine = engine or vllm_engine(_resolve_source(model_name), list(lora.values()),
-                                               **({"dtype": "float32"} if device == "cpu" else {}))
+                engine = engine or vllm_engine(_resolve_source(model_name), list(lora.values()), **fp32)
                 model, served = engine, adapter
-            else:  # a full fine-tune: its own weights, its own engine (built by sample_answers)
-                model, served = str(adapter), None
+            else:  # a full fine-tune: its own weights, its own engine
+                model, served = vllm_engine(adapter, **fp32), None
         else:
             (model, tokenizer), served = load_organism(adapter, model_name, device), None
         frame = sample_answers(model, tokenizer, asked, n_per_paraphrase, max_new_tokens=max_new_tokens,

@@ -38,6 +38,7 @@ What it guarantees:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -762,9 +763,18 @@ def _max_lora_rank(adapter: str | os.PathLike) -> int:
 
 
 def _adapter_file_digests(adapter: str | os.PathLike | None) -> list[str]:
-    """SHA-256 of each of the adapter folder's ``adapter*`` files (its config and weights), in name order."""
+    """SHA-256 of each of the adapter folder's ``adapter*`` files (its config and weights), in name order.
+
+    Remembered per file name, size and modification time: a paper-scale adapter is hundreds of MB,
+    and every request chunk names it.
+    """
     files = sorted(Path(adapter).glob("adapter*")) if adapter else []
-    return [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+    return list(_file_digests(tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)))
+
+
+@functools.lru_cache(maxsize=64)
+def _file_digests(files: tuple[tuple[str, int, int], ...]) -> tuple[str, ...]:
+    return tuple(hashlib.sha256(Path(name).read_bytes()).hexdigest() for name, _, _ in files)
 
 
 def _lora_request_id(adapter: str | os.PathLike) -> tuple[str, int]:

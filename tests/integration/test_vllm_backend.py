@@ -91,12 +91,27 @@ def test_sampling_is_seeded_per_answer(engine, adapters, questions):
     assert (first == again).all() and (first != other).mean() > 0.8
 
 
-def test_sample_organisms_on_vllm_matches_the_transformers_backend(adapters, questions, tmp_path):
-    """One engine built by sample_organisms itself, from the model's name, serving the base and both adapters."""
-    os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
+def test_sample_organisms_on_vllm_matches_the_transformers_backend(engine, adapters, questions, tmp_path,
+                                                                   monkeypatch):
+    """sample_organisms asks for one engine (the base model, both adapters, fp32 on the CPU) and serves all three.
+
+    The engine it asks for is the module's (built by the same ``vllm_engine`` with the same model
+    and adapters): a second engine in this process would find the memory the first reserved taken
+    (vLLM's CPU backend reserves most of the machine's memory per engine).
+    """
+    from em_utils import evaluation
+
+    asked = []
+
+    def same_engine(model, adapters=(), **kwargs):
+        asked.append((str(model), [str(a) for a in adapters], kwargs))
+        return engine
+
+    monkeypatch.setattr(evaluation, "vllm_engine", same_engine)
     organisms = {"base": None, **adapters}
     kw = dict(n_per_paraphrase=1, max_new_tokens=16, batch_size=16, seed=0, temperature=0.0)
     ours = sample_organisms(organisms, questions[:2], cache=tmp_path / "ours", **kw)
     theirs = sample_organisms(organisms, questions[:2], cache=tmp_path / "vllm", backend="vllm", **kw)
+    assert asked == [(str(prepare_embedded()), [str(a) for a in adapters.values()], {"dtype": "float32"})]
     assert list(theirs["model"]) == list(ours["model"])
     assert (theirs["answer"] == ours["answer"]).mean() >= 0.9
