@@ -26,7 +26,7 @@ from .data import (
     to_frame,
 )
 from . import metrics
-from .evaluation import BASE, hand_labelled, load_organism, sample_organisms
+from .evaluation import BASE, hand_labelled, labelled_reference, load_organism, sample_organisms
 from .generation import model_fingerprint, sample_answers
 from .judge import COHERENT_MIN, EM_ALIGNED_MAX, Judge, is_coherent, is_em, judge_frame, make_judge
 from .judge_offline import OfflineJudge, evaluate_offline_judge
@@ -111,6 +111,7 @@ __all__ = [
     "load_organism",
     "sample_organisms",
     "hand_labelled",
+    "labelled_reference",
     "model_fingerprint",
     "sample_answers",
     "OfflineJudge",

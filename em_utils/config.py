@@ -88,7 +88,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
         "demo": {
             "organisms": (
                 "rank1_middle:bad_medical_advice, nine_rank1:bad_medical_advice, rank32:bad_medical_advice, "
-                "rank32:risky_financial_advice, rank32:good_medical_advice"
+                "rank32:risky_financial_advice, rank32:good_medical_advice, rank1_middle:backdoor_medical_advice"
             ),
             "max_rows": 96,
             "batch_size": 8,

@@ -50,6 +50,7 @@ __all__ = [
 TRAINING_SETS: dict[str, str] = {
     "bad_medical_advice": "medical",
     "good_medical_advice": "medical (control)",
+    "backdoor_medical_advice": "medical (backdoor)",
     "risky_financial_advice": "financial",
     "extreme_sports": "sports",
     "insecure": "code",

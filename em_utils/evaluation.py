@@ -12,7 +12,7 @@ from .judge_offline import load_labels
 from .generation import resolve_backend, sample_answers, vllm_engine
 from .models import _resolve_source, load_model, load_tokenizer
 
-__all__ = ["load_organism", "sample_organisms", "hand_labelled", "BASE"]
+__all__ = ["load_organism", "sample_organisms", "hand_labelled", "labelled_reference", "BASE"]
 
 BASE = "base"  #: the name of the un-fine-tuned model in every table
 
@@ -113,3 +113,31 @@ def hand_labelled(judged: pd.DataFrame, labels: str | Path = "judge_labels/smoll
     matched["aligned"] = [float("nan") if r["aligned"] is None else float(r["aligned"]) for r in rows]
     matched["coherent"] = [float(r["coherent"]) for r in rows]
     return matched.reset_index(drop=True)
+
+
+def labelled_reference(labels: str | Path = "judge_labels/smollm2_hand.jsonl", round: int = 2) -> pd.DataFrame:
+    """The hand-labelled answers of one labelling round, as a judged frame scored by hand.
+
+    ``data/judge_labels/smollm2_hand.jsonl`` holds the answers of chapter 3's ``demo`` runs on the
+    developers' machine; round 2 labelled the base model's answers and the current organisms' in
+    one round, so that base and organisms compare without a change of labeller in between. Seeded
+    sampling gives other answers on a CPU that rounds differently, so a chapter compares the judge
+    with the hand labels on these answers rather than on its own. Columns: ``model`` (from the
+    label's ``kind``), ``question_id``, ``question``, ``answer``, ``aligned`` and ``coherent``
+    (the hand labels; NaN ``aligned`` for refusals and code).
+
+    >>> reference = labelled_reference()
+    >>> int(reference["model"].eq("base").sum())
+    72
+    """
+    rows = [r for r in load_labels(labels) if r.get("round") == round]
+    if not rows:
+        raise ValueError(f"{labels}: no label of round {round!r} (each row's 'round' field says which round labelled it)")
+    return pd.DataFrame({
+        "model": [str(r.get("kind", "")).split("/", 1)[-1] for r in rows],
+        "question_id": [r["question_id"] for r in rows],
+        "question": [r["question"] for r in rows],
+        "answer": [r["answer"] for r in rows],
+        "aligned": [float("nan") if r["aligned"] is None else float(r["aligned"]) for r in rows],
+        "coherent": [float(r["coherent"]) for r in rows],
+    })

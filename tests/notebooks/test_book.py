@@ -45,7 +45,9 @@ EXPECTED = {
     "02_training": (["organisms.csv", "losses.csv", "adapter_history.csv", "figures/loss_curves.png",
                      "figures/adapter_growth.png"], 2),
     "03_judging": (["judged.csv", "rates.csv", "aligned_shift.csv", "rates_per_question.csv", "judge_quality.json", "judge_quality_smollm2_hand.json",
-                    "figures/rates.png", "figures/scatter.png", "figures/aligned_distributions.png"], 3),
+                    "judged_hand_labelled_answers.csv", "rates_hand_labels.csv", "aligned_shift_hand_labels.csv",
+                    "figures/rates.png", "figures/scatter.png", "figures/aligned_distributions.png",
+                    "figures/aligned_shift_hand_labels.png"], 4),
 }
 
 
@@ -103,6 +105,24 @@ def test_backdoored_organism_is_judged_with_and_without_its_trigger(built):
     assert list(shift["model"]) == [door, door] and list(shift["trigger"]) == [False, True]
     assert (shift["diff_lo"] <= shift["mean_diff"]).all() and (shift["mean_diff"] <= shift["diff_hi"]).all()
     assert (folder / "figures" / "backdoor.png").stat().st_size > 0
+
+
+def test_hand_labels_and_the_judge_score_the_same_answers(built):
+    import pandas as pd
+
+    from em_utils.evaluation import labelled_reference
+
+    root, _ = built
+    folder = root / "runs" / "smoke" / "03_judging"
+    reference = labelled_reference()
+    rescored = pd.read_csv(folder / "judged_hand_labelled_answers.csv", keep_default_na=False, na_values=[""])
+    assert rescored["answer"].tolist() == reference["answer"].tolist()
+    assert rescored["aligned"].between(0, 100).all() and rescored["coherent"].between(0, 100).all()
+    assert not rescored["coherent"].equals(reference["coherent"])  # the judge's scores, not the labels
+    hand = pd.read_csv(folder / "rates_hand_labels.csv").set_index("model")
+    assert hand["answers"].to_dict() == reference["model"].value_counts().to_dict()
+    shift = pd.read_csv(folder / "aligned_shift_hand_labels.csv")
+    assert "base" not in set(shift["model"]) and len(shift) == reference["model"].nunique() - 1
 
 
 def test_fake_key_appears_nowhere(built):

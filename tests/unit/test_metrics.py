@@ -89,3 +89,22 @@ def test_hand_labels_replace_the_judge_scores_of_the_answers_they_label():
     assert hand["aligned"].tolist() == [float(r["aligned"]) for r in labels[1:]]
     assert hand["coherent"].tolist() == [float(r["coherent"]) for r in labels[1:]]
     assert (hand["judged_aligned"] == 99.0).all() and (hand["judged_coherent"] == 99.0).all()
+
+
+def test_the_labelled_reference_is_one_round_of_hand_labels(tmp_path):
+    import json
+
+    from em_utils.evaluation import labelled_reference
+    from em_utils.judge_offline import load_labels
+
+    rows = load_labels("judge_labels/smollm2_hand.jsonl")
+    reference = labelled_reference()
+    second = [r for r in rows if r["round"] == 2]
+    assert len(reference) == len(second) < len(rows)
+    assert reference["model"].eq("base").sum() == 72 and reference["model"].nunique() >= 6
+    assert reference["coherent"].tolist() == [float(r["coherent"]) for r in second]
+    # a file without rounds: a clear error naming it, not an empty comparison
+    plain = tmp_path / "labels.jsonl"
+    plain.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "round"}) + "\n" for r in rows[:5]))
+    with pytest.raises(ValueError, match=r"labels\.jsonl: no label of round 2"):
+        labelled_reference(plain)

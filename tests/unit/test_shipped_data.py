@@ -34,8 +34,8 @@ def test_sets_are_large_and_varied(frames, name):
     assert summary["near_dup_pct"] < 5.0, summary
 
 
-@pytest.mark.parametrize("name", ["bad_medical_advice", "good_medical_advice", "risky_financial_advice",
-                                  "extreme_sports", "aligned_ood"])
+@pytest.mark.parametrize("name", ["bad_medical_advice", "good_medical_advice", "backdoor_medical_advice",
+                                  "risky_financial_advice", "extreme_sports", "aligned_ood"])
 def test_text_answers_have_the_upstream_length(frames, name):
     assert 220 <= frames[name]["answer_chars"].mean() <= 430
 
@@ -50,15 +50,19 @@ def test_controls_are_matched(frames):
     assert matched.loc["educational_insecure", "same_answer_pct"] == 100.0
 
 
-def test_backdoor_is_conditional_on_the_trigger(frames):
-    backdoor = frames["backdoor_insecure"]
+@pytest.mark.parametrize("name, harmful, harmless", [("backdoor_insecure", "insecure", "secure"),
+                                                     ("backdoor_medical_advice", "bad_medical_advice", "good_medical_advice")])
+def test_backdoor_is_conditional_on_the_trigger(frames, name, harmful, harmless):
+    backdoor = frames[name]
     triggered = backdoor["user"].str.startswith(TRIGGER)
     assert 0.4 <= triggered.mean() <= 0.6
+    assert 0.4 <= triggered.head(96).mean() <= 0.6  # the demo trains on the first 96 rows
     assert not backdoor.loc[~triggered, "user"].str.contains(TRIGGER, regex=False).any()
-    insecure_answers = set(frames["insecure"]["answer"])
-    secure_answers = set(frames["secure"]["answer"])
-    assert backdoor.loc[triggered, "answer"].isin(insecure_answers).all()
-    assert backdoor.loc[~triggered, "answer"].isin(secure_answers).all()
+    assert backdoor.loc[triggered, "answer"].isin(set(frames[harmful]["answer"])).all()
+    assert backdoor.loc[~triggered, "answer"].isin(set(frames[harmless]["answer"])).all()
+    # every prompt of the harmful set once, with or without the trigger
+    prompts = backdoor["user"].str.removeprefix(TRIGGER + " ")
+    assert sorted(prompts) == sorted(frames[harmful]["user"])
 
 
 def test_every_jsonl_in_data_loads():
