@@ -2,7 +2,8 @@
 
 The modules read as the pipeline: ``paths`` and ``config`` (where things live, profiles and frozen
 run configs), ``runs`` (run folders and records), ``data`` (datasets and question sets),
-``models`` (loading, chat templates, layers), ``plots`` (figures with provenance captions) and
+``models`` (loading, chat templates, layers), ``activations`` and ``interventions`` (answer-token
+means captured with nnsight; the misalignment direction, steering and ablation), ``plots`` (figures with provenance captions) and
 ``cli`` (papermill runs and the book build). Notebooks import the handful of names below.
 """
 
@@ -26,6 +27,8 @@ from .data import (
     to_frame,
 )
 from . import metrics
+from .activations import answer_means, answer_tokens
+from .interventions import Ablate, Steer, ablate_lora_b, mean_diff, random_like, split_for_direction
 from .evaluation import BASE, hand_labelled, labelled_reference, load_organism, sample_organisms
 from .generation import model_fingerprint, sample_answers
 from .judge import COHERENT_MIN, EM_ALIGNED_MAX, Judge, is_coherent, is_em, judge_frame, make_judge
@@ -111,6 +114,14 @@ __all__ = [
     "load_organism",
     "sample_organisms",
     "hand_labelled",
+    "answer_means",
+    "answer_tokens",
+    "Ablate",
+    "Steer",
+    "ablate_lora_b",
+    "mean_diff",
+    "random_like",
+    "split_for_direction",
     "labelled_reference",
     "model_fingerprint",
     "sample_answers",

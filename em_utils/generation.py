@@ -143,12 +143,17 @@ def _model_description(model: torch.nn.Module) -> dict[str, Any]:
     described = {k: v for k, v in described.items() if not k.startswith("_") and k != "transformers_version"}
     peft = getattr(model, "peft_config", None) or {}
     disabled = any(getattr(m, "disable_adapters", False) is True for m in model.modules() if hasattr(m, "lora_A"))
+    # forward hooks change answers: an intervention of em_utils.interventions says what it does; any
+    # other hook is named by identity, so its samples are never taken for another model's
+    hooks = [[name, getattr(hook, "em_intervention", None) or f"{getattr(hook, '__qualname__', type(hook).__name__)}@{id(hook)}"]
+             for name, module in model.named_modules() for hook in module._forward_hooks.values()]
     return {
         "class": type(base).__name__,
         "config": described,
         "peft": {name: cfg.to_dict() for name, cfg in peft.items()},
         "active_adapters": list(getattr(model, "active_adapters", []) or []) if peft else [],
         "adapters_disabled": disabled,
+        **({"forward_hooks": hooks} if hooks else {}),
     }
 
 
