@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, list[list[str]]] = {
     "model_load": [[]],
     "offline_judge": [[]],
     "sampling": [[]],
+    "steered_sampling": [[]],
     "training_throughput": [["--organism", "rank1_middle"], ["--organism", "rank32"]],
     "setup_time": [[]],
 }

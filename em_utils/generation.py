@@ -310,10 +310,19 @@ def fast_path_reason(model: Any) -> str | None:
     layers = getattr(body, "layers", None)
     if layers is None or base.get_output_embeddings() is None:
         return "no model.layers or output embeddings"
-    skipped = [model, base, body, *layers, *(layer.self_attn for layer in layers)]
-    if any(_hooked(m) for m in skipped):
+    skipped = [model, base, body, *(layer.self_attn for layer in layers)]
+    if any(_hooked(m) for m in skipped) or any(_hooked(layer) and _layer_edits(layer) is None for layer in layers):
         return "forward hooks on the model, its blocks or their attention (the fast decoder would skip them)"
     return None
+
+
+def _layer_edits(layer: torch.nn.Module) -> list[Callable[[torch.Tensor], torch.Tensor]] | None:
+    """The residual-stream edits of a block's hooks (:mod:`em_utils.interventions`), in order; ``None``
+    when the block carries any other hook, which the fast decoder cannot run."""
+    if layer._forward_pre_hooks or hasattr(layer, "_hf_hook"):
+        return None
+    edits = [getattr(hook, "em_edit", None) for hook in layer._forward_hooks.values()]
+    return None if any(edit is None for edit in edits) else edits
 
 
 def _pack_linears(decoder: "_SlotDecoder", rows: int) -> dict[torch.nn.Module, torch.Tensor]:
@@ -383,6 +392,7 @@ class _SlotDecoder:
         self.stream = np.zeros(slots, dtype=np.uint64)
         self.tokens: list[list[int]] = [[] for _ in range(slots)]
 
+        self.edits = [_layer_edits(layer) or [] for layer in self.layers]  # steering, ablation (fast_path_reason)
         self.packed = _pack_linears(self, slots)
         self.split = [bool(self.packed) and _split_mlp(layer.mlp) for layer in self.layers]  # see _mlp
 
@@ -402,11 +412,16 @@ class _SlotDecoder:
         return q, k, v
 
     def _mlp(self, i: int, x: torch.Tensor) -> torch.Tensor:
+        """The block's MLP with its residual, then the block's interventions (its forward hooks' edits)."""
         layer = self.layers[i]
         h, mlp = layer.post_attention_layernorm(x), layer.mlp
         if not self.split[i]:  # hooked MLPs run whole, and every MLP when nothing is packed
-            return x + mlp(h)
-        return x + self._linear(mlp.down_proj, mlp.act_fn(self._linear(mlp.gate_proj, h)) * self._linear(mlp.up_proj, h))
+            x = x + mlp(h)
+        else:
+            x = x + self._linear(mlp.down_proj, mlp.act_fn(self._linear(mlp.gate_proj, h)) * self._linear(mlp.up_proj, h))
+        for edit in self.edits[i]:
+            x = edit(x)
+        return x
 
     def prefill(self, prompts: list[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
         """Keys and values ``[layers, 2, prompts, kv_heads, time, head_dim]`` and last logits."""

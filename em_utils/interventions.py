@@ -20,8 +20,8 @@ out removes the misalignment, even in *other* fine-tunes.
 **Variations.** One layer or several; a direction from one fine-tune applied to another.
 
 Steering and ablation are forward hooks on the decoder blocks, used as context managers around
-:func:`em_utils.generation.sample_answers` (which then takes the model's own forward, so the hooks
-run) or any forward pass. An active intervention is part of the model's fingerprint, so cached
+:func:`em_utils.generation.sample_answers` (whose fast decoder applies the same edits after each
+block) or any forward pass. An active intervention is part of the model's fingerprint, so cached
 samples of the plain model are never served for the steered one.
 
 sources: ``em_utils/interventions.py``, ``em_utils/activations.py``.
@@ -116,6 +116,7 @@ class _LayerHooks:
             return (edited, *output[1:]) if isinstance(output, tuple) else edited
 
         hook.em_intervention = self.identity()
+        hook.em_edit = lambda hidden: self._edit(hidden, vector.to(hidden.device, hidden.dtype))  # the fast decoder's
         return hook
 
     def __enter__(self):
