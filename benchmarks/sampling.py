@@ -104,6 +104,19 @@ def flop_bound(model, mean_context: float) -> dict[str, float]:
             "bound_tokens_per_s": round(PEAK_GFLOPS * 1e9 / per_token, 1)}
 
 
+def workload(n_per_paraphrase: int):
+    """The embedded model, its tokenizer, the general questions' chat-templated wordings, and the jobs
+    (each wording ``n_per_paraphrase`` times) as texts and as token ids."""
+    from em_utils import chat_prompt, load_model, load_questions
+
+    model, tokenizer = load_model()
+    questions = load_questions("general")
+    texts = [chat_prompt(tokenizer, p, system=q.system) for q in questions for p in q.paraphrases]
+    jobs = [t for t in texts for _ in range(n_per_paraphrase)]
+    ids = [tuple(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in jobs]
+    return model, tokenizer, texts, jobs, ids
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n-per-paraphrase", type=int, default=8)
@@ -116,13 +129,7 @@ def main() -> None:
 
     import torch
 
-    from em_utils import chat_prompt, load_model, load_questions
-
-    model, tokenizer = load_model()
-    questions = load_questions("general")
-    texts = [chat_prompt(tokenizer, p, system=q.system) for q in questions for p in q.paraphrases]
-    jobs = [t for t in texts for _ in range(args.n_per_paraphrase)]
-    ids = [tuple(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in jobs]
+    model, tokenizer, texts, jobs, ids = workload(args.n_per_paraphrase)
     eos = [tokenizer.eos_token_id]
     naive_jobs = [texts[(i * 7) % len(texts)] for i in range(args.naive_answers)]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_result  # noqa: E402
-from sampling import choose_threads, run_generate, run_project  # noqa: E402
+from sampling import choose_threads, run_generate, run_project, workload  # noqa: E402
 
 
 def main() -> None:
@@ -34,13 +34,9 @@ def main() -> None:
 
     import torch
 
-    from em_utils import Steer, chat_prompt, load_model, load_questions, resolve_layer
+    from em_utils import Steer, resolve_layer
 
-    model, tokenizer = load_model()
-    questions = load_questions("general")
-    texts = [chat_prompt(tokenizer, p, system=q.system) for q in questions for p in q.paraphrases]
-    jobs = [t for t in texts for _ in range(args.n_per_paraphrase)]
-    ids = [tuple(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in jobs]
+    model, tokenizer, texts, jobs, ids = workload(args.n_per_paraphrase)
     batch_size = len(jobs)
     layer = resolve_layer("middle", model.config.num_hidden_layers)
     vector = torch.randn(model.config.hidden_size, generator=torch.Generator().manual_seed(0))
