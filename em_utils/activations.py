@@ -81,10 +81,11 @@ def answer_means(model: Any, tokenizer: Any, questions: Sequence[str], answers: 
             mask[row, : len(tokens)] = 1
             keep[row, begin : len(tokens)] = 1.0
         with torch.no_grad():
-            with traced.trace(input_ids=ids.to(device), attention_mask=mask.to(device)):
+            with traced.trace(input_ids=ids.to(device), attention_mask=mask.to(device)) as tracer:
                 saved = list().save()
                 for path in paths:
                     saved.append(_envoy(traced, path).output)
+                tracer.stop()  # nothing after the last chosen block is needed (the LM head least of all)
         keep = keep.to(device)
         for column, hidden in zip(order, saved):
             hidden = hidden[0] if isinstance(hidden, tuple) else hidden
