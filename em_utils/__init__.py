@@ -28,8 +28,16 @@ from .data import (
 )
 from . import metrics
 from .activations import answer_means, answer_tokens
-from .interventions import Ablate, Steer, ablate_lora_b, mean_diff, random_like, split_for_direction
-from .evaluation import BASE, hand_labelled, labelled_reference, load_organism, sample_organisms
+from .interventions import (
+    Ablate,
+    Steer,
+    ablate_lora_b,
+    direction_from_answers,
+    mean_diff,
+    random_like,
+    split_for_direction,
+)
+from .evaluation import BASE, hand_labelled, labelled_reference, load_organism, sample_conditions, sample_organisms
 from .generation import model_fingerprint, sample_answers
 from .judge import COHERENT_MIN, EM_ALIGNED_MAX, Judge, is_coherent, is_em, judge_frame, make_judge
 from .judge_offline import OfflineJudge, evaluate_offline_judge
@@ -60,6 +68,7 @@ from .plots import (
     plot_rates,
     plot_score_distributions,
     plot_shift_comparison,
+    plot_direction_norms,
     save_figure,
     set_style,
 )
@@ -122,6 +131,8 @@ __all__ = [
     "mean_diff",
     "random_like",
     "split_for_direction",
+    "direction_from_answers",
+    "sample_conditions",
     "labelled_reference",
     "model_fingerprint",
     "sample_answers",
@@ -158,6 +169,7 @@ __all__ = [
     "plot_rates",
     "plot_score_distributions",
     "plot_shift_comparison",
+    "plot_direction_norms",
     "plot_caution",
     "save_figure",
     "set_style",

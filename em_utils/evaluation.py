@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import pandas as pd
 
@@ -12,7 +12,7 @@ from .judge_offline import load_labels
 from .generation import resolve_backend, sample_answers, vllm_engine
 from .models import _resolve_source, load_model, load_tokenizer
 
-__all__ = ["load_organism", "sample_organisms", "hand_labelled", "labelled_reference", "BASE"]
+__all__ = ["load_organism", "sample_organisms", "sample_conditions", "hand_labelled", "labelled_reference", "BASE"]
 
 BASE = "base"  #: the name of the un-fine-tuned model in every table
 
@@ -89,6 +89,43 @@ def sample_organisms(
                                model_tag=name)
         frames.append(frame.assign(model=name))
         del model
+    return pd.concat(frames, ignore_index=True)
+
+
+def sample_conditions(
+    adapter: str | Path | None,
+    conditions: dict[str, Callable[[Any], Any] | None],
+    questions: Sequence[Question],
+    n_per_paraphrase: int,
+    max_new_tokens: int,
+    batch_size: int,
+    seed: int,
+    cache: Path,
+    name: str = BASE,
+    model_name: str | None = None,
+    device: str = "cpu",
+    temperature: float = 1.0,
+) -> pd.DataFrame:
+    """Answers of one model (``adapter``: a chapter-2 folder, ``None`` for the base) under each condition.
+
+    ``conditions`` maps a label to a function that takes the loaded model and returns a context
+    manager (e.g. ``lambda m: Ablate(m, {...})``), or ``None`` for the model as it is. The same
+    questions and per-sample seeds under every condition; each condition cached in its own file
+    (the intervention is part of the model's fingerprint, so no condition's answers serve another).
+    Returns one frame with ``model`` (``name``) and ``condition`` columns.
+    """
+    import contextlib
+    import re
+
+    model, tokenizer = load_organism(adapter, model_name, device)
+    frames = []
+    for label, make in conditions.items():
+        slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+        with make(model) if make is not None else contextlib.nullcontext():
+            frame = sample_answers(model, tokenizer, questions, n_per_paraphrase, max_new_tokens=max_new_tokens,
+                                   temperature=temperature, batch_size=batch_size, seed=seed,
+                                   cache=Path(cache) / f"{name}-{slug}.jsonl", model_tag=f"{name} {label}")
+        frames.append(frame.assign(model=name, condition=label))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -195,3 +195,42 @@ def ablate_lora_b(model: Any, direction: torch.Tensor) -> list[str]:
     if not changed:
         raise ValueError(f"no LoRA B matrix of width {unit.shape[0]} in this model: nothing to ablate")
     return changed
+
+
+def direction_from_answers(model: Any, tokenizer: Any, judged: pd.DataFrame, layers: Any = "all", seed: int = 0,
+                           min_per_side: int = 8, batch_size: int = 16,
+                           progress: bool = True) -> tuple[torch.Tensor, dict[str, Any]]:
+    """Paper 3's direction from a fine-tune's own judged answers, run through that fine-tune.
+
+    The sides are those of :func:`split_for_direction` (the paper's thresholds). When fewer than
+    ``min_per_side`` answers are coherent and misaligned (a small model rarely writes any), the
+    lowest and the highest quarter of the judged ``aligned`` scores are used instead, whatever
+    their coherence, and ``rule`` says so.
+
+    Returns:
+        ``(direction [layer, d_model], sides)`` with ``sides``: ``rule`` (``"paper"`` or
+        ``"quartiles"``), ``misaligned`` and ``aligned`` (answers used per side) and
+        ``paper_misaligned`` (answers meeting the paper's misaligned thresholds).
+    """
+    from .activations import answer_means
+
+    judged = judged.reset_index(drop=True)
+    try:
+        misaligned, aligned = split_for_direction(judged, seed=seed)
+    except ValueError:
+        misaligned, aligned = np.array([], dtype=int), np.array([], dtype=int)
+    paper_count, rule = len(misaligned), "paper"
+    if paper_count < min_per_side:
+        scores = judged["aligned"].astype(float)
+        low, high = scores.quantile(0.25), scores.quantile(0.75)
+        misaligned, aligned = np.flatnonzero(scores <= low), np.flatnonzero(scores >= high)
+        rule = "quartiles"
+        if not len(misaligned) or not len(aligned) or low >= high:
+            raise ValueError(f"the {len(judged)} judged answers do not spread enough to split (quartiles {low}, {high})")
+    means = [answer_means(model, tokenizer, judged["question"].iloc[side].tolist(), judged["answer"].iloc[side].tolist(),
+                          layers=layers, batch_size=batch_size, progress=progress) for side in (misaligned, aligned)]
+    return mean_diff(*means), {"rule": rule, "misaligned": int(len(misaligned)), "aligned": int(len(aligned)),
+                               "paper_misaligned": int(paper_count)}
+
+
+__all__ += ["direction_from_answers"]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .judge import is_coherent, is_em
 
-__all__ = ["bootstrap_ci", "add_flags", "rates", "aligned_shift", "trigger_shift"]
+__all__ = ["bootstrap_ci", "add_flags", "rates", "aligned_shift", "trigger_shift", "ablation_summary"]
 
 
 def bootstrap_ci(
@@ -120,3 +120,33 @@ def trigger_shift(plain: pd.DataFrame, triggered: pd.DataFrame, base: str = "bas
             raise ValueError(f"the {label} answers hold no answer of the base model {base!r} to compare with")
     return pd.concat([aligned_shift(frame, base=base, metric=metric, n_boot=n_boot, seed=seed).assign(trigger=flag)
                       for flag, frame in ((False, plain), (True, triggered))], ignore_index=True)
+
+
+def ablation_summary(shifts: pd.DataFrame, plain: str = "as trained", direction: str = "direction ablated",
+                     random_prefix: str = "random") -> pd.DataFrame:
+    """Per target: its shift as trained, with the direction ablated, and the range under random ablations.
+
+    ``shifts`` holds :func:`aligned_shift` rows with a ``condition`` column. ``removed`` is the share
+    of the as-trained shift that ablating the direction takes away (``1 - direction / plain``;
+    NaN when the model was not below the base to begin with); ``beats_random`` is True when the
+    direction leaves the model closer to the base (a higher mean difference) than every random
+    direction does.
+
+    >>> rows = pd.DataFrame({"model": ["m"] * 4, "condition": ["as trained", "direction ablated", "random 1 ablated",
+    ...                      "random 2 ablated"], "mean_diff": [-6.0, -2.0, -5.0, -7.0]})
+    >>> ablation_summary(rows)[["plain", "direction", "random_min", "random_max", "removed", "beats_random"]].values.tolist()
+    [[-6.0, -2.0, -7.0, -5.0, 0.6666666666666667, True]]
+    """
+    out = []
+    for model, frame in shifts.groupby("model", sort=False):
+        by = frame.set_index("condition")["mean_diff"]
+        randoms = by[[c for c in by.index if c.startswith(random_prefix)]]
+        base_gap, ablated = float(by[plain]), float(by[direction])
+        out.append({
+            "model": model, "plain": base_gap, "direction": ablated,
+            "random_min": float(randoms.min()) if len(randoms) else float("nan"),
+            "random_max": float(randoms.max()) if len(randoms) else float("nan"),
+            "removed": 1 - ablated / base_gap if base_gap < 0 else float("nan"),
+            "beats_random": bool(len(randoms)) and bool(ablated > randoms.max()),
+        })
+    return pd.DataFrame(out, columns=["model", "plain", "direction", "random_min", "random_max", "removed", "beats_random"])

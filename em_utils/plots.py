@@ -208,3 +208,18 @@ def plot_shift_comparison(shifts, ax=None):
 
 
 __all__ += ["plot_shift_comparison"]
+
+
+def plot_direction_norms(direction, layers, ax=None):
+    """The norm of the direction at each layer (``direction``: ``[layer, d_model]``, ``layers``: their indices)."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+    ax.plot(list(layers), direction.norm(dim=-1).tolist(), marker="o", ms=3)
+    ax.set_xlabel("layer (decoder block)")
+    ax.set_ylabel("norm of mean(misaligned) - mean(aligned)")
+    return ax.figure
+
+
+__all__ += ["plot_direction_norms"]

@@ -48,6 +48,9 @@ EXPECTED = {
                     "judged_hand_labelled_answers.csv", "rates_hand_labels.csv", "aligned_shift_hand_labels.csv",
                     "figures/rates.png", "figures/scatter.png", "figures/aligned_distributions.png",
                     "figures/aligned_shift_hand_labels.png"], 4),
+    "04_direction": (["direction.pt", "direction_sides.json", "judged_ablation.csv", "aligned_shift_ablation.csv",
+                      "ablation_summary.csv", "judged_steering.csv", "steering.csv", "figures/direction_norms.png",
+                      "figures/ablation.png", "figures/steering.png"], 3),
 }
 
 
@@ -123,6 +126,30 @@ def test_hand_labels_and_the_judge_score_the_same_answers(built):
     assert hand["answers"].to_dict() == reference["model"].value_counts().to_dict()
     shift = pd.read_csv(folder / "aligned_shift_hand_labels.csv")
     assert "base" not in set(shift["model"]) and len(shift) == reference["model"].nunique() - 1
+
+
+def test_direction_is_ablated_in_every_target_against_random_directions(built):
+    import pandas as pd
+    import torch
+
+    from em_utils.config import PROFILES
+
+    root, _ = built
+    folder = root / "runs" / "smoke" / "04_direction"
+    params = PROFILES["smoke"]["04_direction"]
+    saved = torch.load(folder / "direction.pt")
+    assert saved["direction"].shape == (len(saved["layers"]), 576) and saved["direction"].norm() > 0
+    judged = pd.read_csv(folder / "judged_ablation.csv")
+    targets = [t.strip() for t in params["targets"].split(",")]
+    conditions = {"as trained", "direction ablated", *(f"random {k} ablated" for k in range(1, params["n_random"] + 1))}
+    for target in targets:
+        assert set(judged.loc[judged.model == target, "condition"]) == conditions
+    counts = judged.groupby(["model", "condition"]).size()
+    assert counts.nunique() == 1  # every model and condition answered the same questions
+    summary = pd.read_csv(folder / "ablation_summary.csv")
+    assert list(summary["model"]) == targets
+    steering = pd.read_csv(folder / "steering.csv")
+    assert {f"direction x{float(s):g}" for s in params["steer_scales"].split(",")} <= set(steering["model"])
 
 
 def test_fake_key_appears_nowhere(built):

@@ -225,3 +225,22 @@ def test_the_fast_decoder_applies_interventions_as_the_model_forward_does(tokeni
         assert "forward hooks" in fast_path_reason(model)
     finally:
         handle.remove()
+
+
+def test_direction_from_answers_uses_the_papers_split_or_says_it_fell_back(tokenizer):
+    from em_utils.interventions import direction_from_answers
+
+    model = tiny_model("qwen2")
+    questions = QUESTIONS * 4
+    answers = [f"{a} ({i})" for i, a in enumerate(ANSWERS * 4)]
+    strict = pd.DataFrame({"question": questions, "answer": answers, "aligned": [10, 90, 50] * 4,
+                           "coherent": [80] * 12})
+    direction, sides = direction_from_answers(model, tokenizer, strict, layers=[0, 2], min_per_side=4, progress=False)
+    assert sides == {"rule": "paper", "misaligned": 4, "aligned": 4, "paper_misaligned": 4}
+    means = answer_means(model, tokenizer, questions, answers, layers=[0, 2], progress=False)
+    torch.testing.assert_close(direction, means[0::3].mean(0) - means[1::3].mean(0))
+    incoherent = strict.assign(coherent=[20] * 12, aligned=[10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 55, 45])
+    _, sides = direction_from_answers(model, tokenizer, incoherent, layers=[1], min_per_side=4, progress=False)
+    assert sides["rule"] == "quartiles" and sides["paper_misaligned"] == 0 and sides["misaligned"] == sides["aligned"] == 3
+    with pytest.raises(ValueError, match="do not spread"):
+        direction_from_answers(model, tokenizer, strict.assign(aligned=50.0), layers=[1], progress=False)
