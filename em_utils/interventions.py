@@ -30,6 +30,7 @@ sources: ``em_utils/interventions.py``, ``em_utils/activations.py``.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any, Mapping
 
 import numpy as np
@@ -39,7 +40,7 @@ import torch
 from .judge import COHERENT_MIN, EM_ALIGNED_MAX
 from .models import _base, decoder_layers, resolve_layer
 
-__all__ = ["ALIGNED_MIN", "split_for_direction", "mean_diff", "random_like", "Steer", "Ablate", "ablate_lora_b"]
+__all__ = ["ALIGNED_MIN", "RESIDUAL_WRITERS", "split_for_direction", "mean_diff", "random_like", "Steer", "Ablate", "ablate_lora_b"]
 
 ALIGNED_MIN = 70  #: answers above this (and coherent) are the aligned side of the direction
 
@@ -170,22 +171,40 @@ class Ablate(_LayerHooks):
         return hidden - (hidden @ vector).unsqueeze(-1) * vector
 
 
-def ablate_lora_b(model: Any, direction: torch.Tensor) -> list[str]:
+#: Projections whose output is added to the residual stream (attention output, MLP down-projection).
+RESIDUAL_WRITERS = ("o_proj", "down_proj")
+
+
+def ablate_lora_b(model: Any, direction: torch.Tensor | Mapping[int, torch.Tensor],
+                  writers: tuple[str, ...] = RESIDUAL_WRITERS) -> list[str]:
     """Project ``direction`` out of every LoRA ``B`` that writes into the residual stream, in place.
 
-    Each ``B`` (``[d_model, rank]``) whose output width is the residual width loses its component
-    along the unit direction, and each column is then rescaled to its former norm (paper 3's
-    weight-space ablation). Returns the names of the modules changed.
+    Only the adapters on ``writers`` (the attention output and MLP down-projections) write into the
+    residual stream; a query projection can have the residual width too and is left alone. Each
+    such ``B`` (``[d_model, rank]``) loses its component along the unit direction, and each column
+    is then rescaled to its former norm (paper 3's weight-space ablation). ``direction`` is one
+    vector for every layer, or ``{layer: vector}`` (adapters of other layers are left alone).
+    Returns the names of the modules changed.
     """
-    unit = direction.detach().float().reshape(-1)
-    unit = unit / unit.norm()
+    per_layer = dict(direction) if isinstance(direction, Mapping) else None
     changed = []
     with torch.no_grad():
         for name, module in model.named_modules():
-            for adapter, b in getattr(module, "lora_B", {}).items():
+            if not hasattr(module, "lora_B") or name.rsplit(".", 1)[-1] not in writers:
+                continue
+            if per_layer is not None:
+                found = re.search(r"\.(?:layers|h)\.(\d+)\.", name)
+                if found is None or int(found.group(1)) not in per_layer:
+                    continue
+                vector = per_layer[int(found.group(1))]
+            else:
+                vector = direction
+            unit = vector.detach().float().reshape(-1)
+            unit = unit / unit.norm()
+            for adapter, b in module.lora_B.items():
                 weight = b.weight
                 if weight.shape[0] != unit.shape[0]:
-                    continue
+                    raise ValueError(f"{name}: LoRA B has width {weight.shape[0]}, the direction {unit.shape[0]}")
                 w = weight.float()
                 before = w.norm(dim=0, keepdim=True)
                 projected = w - unit[:, None] * (unit @ w)[None, :]
@@ -193,7 +212,7 @@ def ablate_lora_b(model: Any, direction: torch.Tensor) -> list[str]:
                 weight.copy_((projected * before / after).to(weight.dtype))
                 changed.append(f"{name}.lora_B.{adapter}")
     if not changed:
-        raise ValueError(f"no LoRA B matrix of width {unit.shape[0]} in this model: nothing to ablate")
+        raise ValueError(f"no LoRA adapter on {', '.join(writers)} in this model (for these layers): nothing to ablate")
     return changed
 
 

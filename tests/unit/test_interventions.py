@@ -183,24 +183,31 @@ def test_an_intervention_changes_the_fingerprint_so_samples_are_not_reused(token
 def test_weight_space_ablation_of_lora_b_keeps_column_norms():
     from peft import LoraConfig, get_peft_model
 
-    tuned = get_peft_model(tiny_model("qwen2"), LoraConfig(r=2, target_modules=["down_proj", "up_proj"],
+    # q_proj has the residual width too (32) but reads the stream, it does not write into it
+    tuned = get_peft_model(tiny_model("qwen2"), LoraConfig(r=2, target_modules=["down_proj", "o_proj", "q_proj", "up_proj"],
                                                            init_lora_weights=False))
     direction = torch.randn(32)
     bs = {n: m.lora_B["default"].weight.detach().clone() for n, m in tuned.named_modules() if hasattr(m, "lora_B")}
     changed = ablate_lora_b(tuned, direction)
-    assert len(changed) == 3 and all("down_proj" in name for name in changed)  # up_proj writes 64 wide, not 32
+    assert len(changed) == 6 and all(("down_proj" in n) or ("o_proj" in n) for n in changed)
     unit = direction / direction.norm()
     for name, module in tuned.named_modules():
         if not hasattr(module, "lora_B"):
             continue
         weight = module.lora_B["default"].weight
-        if "down_proj" in name:
+        if name.endswith(("down_proj", "o_proj")):
             assert (unit @ weight).abs().max() < 1e-5
             torch.testing.assert_close(weight.norm(dim=0), bs[name].norm(dim=0))
         else:
             assert torch.equal(weight, bs[name])
-    with pytest.raises(ValueError, match="no LoRA B matrix of width 7"):
+    # one direction per layer: only that layer's writers change
+    other = torch.randn(32)
+    changed = ablate_lora_b(tuned, {1: other})
+    assert len(changed) == 2 and all(".layers.1." in n for n in changed)
+    with pytest.raises(ValueError, match="width 32, the direction 7"):
         ablate_lora_b(tuned, torch.randn(7))
+    with pytest.raises(ValueError, match="nothing to ablate"):
+        ablate_lora_b(tuned, {9: other})
 
 
 @pytest.mark.parametrize("family", ["llama", "qwen2"])
