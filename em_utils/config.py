@@ -137,7 +137,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
         "smoke": {
             "source": "rank1_middle_bad_medical_advice", "targets": "rank1_middle_bad_medical_advice",
             "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 1,
-            "n_per_paraphrase": 1, "max_new_tokens": 16, "temperature": 1.0, "batch_size": 32,
+            "n_per_paraphrase": 1, "max_new_tokens": 24, "temperature": 1.0, "batch_size": 32,
             "steer_layer": "middle", "steer_scales": "1", "judge_model": None, "judge_base_url": None, "n_boot": 300,
         },
         "demo": {

@@ -105,6 +105,7 @@ def sample_conditions(
     model_name: str | None = None,
     device: str = "cpu",
     temperature: float = 1.0,
+    earlier: str | Path | None = None,
 ) -> pd.DataFrame:
     """Answers of one model (``adapter``: a chapter-2 folder, ``None`` for the base) under each condition.
 
@@ -112,19 +113,27 @@ def sample_conditions(
     manager (e.g. ``lambda m: Ablate(m, {...})``), or ``None`` for the model as it is. The same
     questions and per-sample seeds under every condition; each condition cached in its own file
     (the intervention is part of the model's fingerprint, so no condition's answers serve another).
-    Returns one frame with ``model`` (``name``) and ``condition`` columns.
+    ``earlier``: a sample cache of this model from another chapter (e.g. chapter 3's
+    ``samples/<name>.jsonl``); a condition without intervention starts from a copy of it, so answers
+    sampled there with the same settings are not drawn again (the cache keys hold the model and
+    settings: others simply miss). Returns one frame with ``model`` (``name``) and ``condition`` columns.
     """
     import contextlib
     import re
+    import shutil
 
     model, tokenizer = load_organism(adapter, model_name, device)
     frames = []
     for label, make in conditions.items():
         slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+        own = Path(cache) / f"{name}-{slug}.jsonl"
+        if make is None and earlier is not None and Path(earlier).is_file() and not own.exists():
+            own.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(earlier, own)
         with make(model) if make is not None else contextlib.nullcontext():
             frame = sample_answers(model, tokenizer, questions, n_per_paraphrase, max_new_tokens=max_new_tokens,
                                    temperature=temperature, batch_size=batch_size, seed=seed,
-                                   cache=Path(cache) / f"{name}-{slug}.jsonl", model_tag=f"{name} {label}")
+                                   cache=own, model_tag=f"{name} {label}")
         frames.append(frame.assign(model=name, condition=label))
     return pd.concat(frames, ignore_index=True)
 

@@ -139,13 +139,18 @@ def test_direction_is_ablated_in_every_target_against_random_directions(built):
     params = PROFILES["smoke"]["04_direction"]
     saved = torch.load(folder / "direction.pt")
     assert saved["direction"].shape == (len(saved["layers"]), 576) and saved["direction"].norm() > 0
-    judged = pd.read_csv(folder / "judged_ablation.csv")
+    judged = pd.read_csv(folder / "judged_ablation.csv", keep_default_na=False)
     targets = [t.strip() for t in params["targets"].split(",")]
     conditions = {"as trained", "direction ablated", *(f"random {k} ablated" for k in range(1, params["n_random"] + 1))}
     for target in targets:
         assert set(judged.loc[judged.model == target, "condition"]) == conditions
     counts = judged.groupby(["model", "condition"]).size()
     assert counts.nunique() == 1  # every model and condition answered the same questions
+    # the models as trained answer exactly as in chapter 3 (same settings and seeds in smoke; its cache is reused)
+    chapter3 = pd.read_csv(root / "runs" / "smoke" / "03_judging" / "judged.csv", keep_default_na=False)
+    plain = judged[judged.condition == "as trained"]
+    for name in ["base", *targets]:
+        assert sorted(plain.loc[plain.model == name, "answer"]) == sorted(chapter3.loc[chapter3.model == name, "answer"])
     summary = pd.read_csv(folder / "ablation_summary.csv")
     assert list(summary["model"]) == targets
     steering = pd.read_csv(folder / "steering.csv")
