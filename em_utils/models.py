@@ -36,6 +36,7 @@ __all__ = [
     "load_tokenizer",
     "load_model_config",
     "prepare_embedded",
+    "sampling_defaults",
     "chat_prompt",
     "decoder_layers",
     "num_layers",
@@ -73,12 +74,32 @@ EMBEDDED: dict[str, EmbeddedModel] = {
     ),
 }
 DEFAULT_MODEL = "smollm2-135m-instruct"
+
+#: Sampling settings per model, for a chapter whose ``temperature`` or ``top_p`` is left to the
+#: model (``None`` in its profile). The papers sample at temperature 1, where the 135M model writes
+#: coherent text in a few percent of its answers; cooler, its answers become readable. The value is
+#: the one chapter 3's temperature sweep (``benchmarks/results/dose_response``) supports; any other
+#: model samples as the papers do.
+SAMPLING_DEFAULTS: dict[str, dict[str, float]] = {
+    "smollm2-135m-instruct": {"temperature": 0.7, "top_p": 1.0},
+}
+PAPER_SAMPLING = {"temperature": 1.0, "top_p": 1.0}
 _ALIASES = {
     "embedded": DEFAULT_MODEL,
     "smollm2": DEFAULT_MODEL,
     "smollm2-135m": DEFAULT_MODEL,
     "huggingfacetb/smollm2-135m-instruct": DEFAULT_MODEL,
 }
+
+
+def sampling_defaults(name: str | None) -> dict[str, float]:
+    """The sampling settings a chapter uses for ``name`` when its profile leaves them to the model.
+
+    >>> sampling_defaults("smollm2")["temperature"], sampling_defaults("Qwen/Qwen2.5-14B-Instruct")["temperature"]
+    (0.7, 1.0)
+    """
+    key = (name or DEFAULT_MODEL).lower()
+    return dict(SAMPLING_DEFAULTS.get(_ALIASES.get(key, key), PAPER_SAMPLING))
 
 
 def _embedded(name: str | None) -> EmbeddedModel | None:

@@ -75,7 +75,30 @@ def plot_caution(summary, ax=None):
     return ax.figure
 
 
-__all__ += ["plot_answer_lengths", "plot_caution"]
+def plot_diversity(summary, once_gate: float = 80.0, near_dup_gate: float = 5.0):
+    """Two panels per dataset: answer sentences used once (%) and answers with a near-duplicate (%).
+
+    The dashed lines are the shipped data's gates (``tests/unit/test_shipped_data.py``).
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.42 * len(summary) + 1.8), sharey=True, layout="constrained")
+    for ax, column, gate, label in [
+        (axes[0], "sentences_once_pct", once_gate, "answer sentences used only once (%)"),
+        (axes[1], "near_dup_pct", near_dup_gate, "answers with a near-duplicate (%)"),
+    ]:
+        sns.barplot(data=summary, y="dataset", x=column, hue="domain", dodge=False, ax=ax, legend=ax is axes[1])
+        ax.axvline(gate, color="0.3", linestyle="--", linewidth=1)
+        ax.set_xlabel(label)
+        ax.set_ylabel("")
+    axes[0].set_xlim(0, 100)
+    axes[1].set_xlim(0, max(10.0, float(summary["near_dup_pct"].max()) * 1.1))
+    axes[1].legend(title="domain", bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=8)
+    return fig
+
+
+__all__ += ["plot_answer_lengths", "plot_caution", "plot_diversity"]
 
 
 def plot_loss_curves(losses, ax=None):

@@ -97,6 +97,9 @@ class OrganismSpec:
         max_length: tokens per row; longer rows are truncated and counted.
         save_steps: keep a checkpoint every this many optimiser steps (0: none).
         kl_weight, kl_dataset, kl_rows, kl_batch_size, kl_top_k: the KL term (off at weight 0).
+        precision: ``"fp32"``, or ``"bf16"`` for mixed precision (fp32 master weights and loss, the
+            forward and backward under bf16 autocast); resolve ``"auto"`` with
+            :func:`em_utils.precision.resolve_precision` first, since the two train to other weights.
         seed: seeds the adapter initialisation, data order and dropout.
     """
 
@@ -124,6 +127,7 @@ class OrganismSpec:
     kl_rows: int = 64
     kl_batch_size: int = 4
     kl_top_k: int = 32
+    precision: str = "fp32"
     seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -696,6 +700,9 @@ def train(
         raise TrainingError(f"unknown method {spec.method!r}: use 'lora' or 'full'")
     if spec.length_bucket < 1:
         raise TrainingError(f"length_bucket is {spec.length_bucket}: it counts batches per bucket, at least 1")
+    if spec.precision not in ("fp32", "bf16"):
+        raise TrainingError(f"precision {spec.precision!r}: a spec holds 'fp32' or 'bf16' "
+                            "(resolve 'auto' with em_utils.precision.resolve_precision)")
 
     started = time.perf_counter()
     torch.manual_seed(spec.seed)
@@ -750,7 +757,7 @@ def train(
         seed=spec.seed,
         data_seed=spec.seed,
         use_cpu=device == "cpu",
-        bf16=device.startswith("cuda") and torch.cuda.is_bf16_supported(),
+        bf16=spec.precision == "bf16",  # autocast (CPU or GPU) over fp32 master weights
         report_to="none",
         remove_unused_columns=False,
         dataloader_num_workers=0,
@@ -902,18 +909,29 @@ def organism_specs(config) -> list[OrganismSpec]:
     Checkpoints (``save_steps``) are kept for the kinds named in ``checkpoint_kinds`` (the rank-1
     organisms, whose training dynamics chapter 5 studies); the others only save their final
     adapter, which keeps the run folder small.
+
+    A backdoor set (``backdoor_*``) holds every prompt twice, with the trigger and the harmful answer
+    and without it and the harmless one, in adjacent rows; its organism trains on twice
+    ``max_rows``, so that it sees as many harmful rows as the plain organism does.
     """
+    from .precision import resolve_precision
+
     resolved = config.resolved
+    precision = resolve_precision(resolved.get("precision", "fp32"), resolved.get("device", "cpu"))
     specs = []
     for kind, dataset in parse_organisms(resolved["organisms"]):
+        rows = resolved.get("max_rows")
+        if rows and Path(dataset).stem.startswith("backdoor_"):
+            rows *= 2
         overrides = {
-            "max_rows": resolved.get("max_rows"),
+            "max_rows": rows,
             "batch_size": resolved.get("batch_size", 16),
             "epochs": resolved.get("epochs", 1.0),
             "seed": resolved.get("seed", 0),
             **({"length_bucket": resolved["length_bucket"]} if resolved.get("length_bucket") is not None else {}),
             **({"warmup_steps": resolved["warmup_steps"]} if resolved.get("warmup_steps") is not None else {}),
             "save_steps": resolved.get("save_steps", 0) if kind in resolved.get("checkpoint_kinds", ()) else 0,
+            "precision": precision,
         }
         lr = (resolved.get("lr") or {}).get(kind)
         if lr is not None:
@@ -935,6 +953,7 @@ def training_summary(results: dict[str, TrainResult], root: Path | None = None):
             "method": result.spec.method,
             "rank": result.spec.rank if result.spec.method == "lora" else None,
             "lr": result.spec.lr,
+            "precision": result.spec.precision,
             "rows": result.rows,
             "steps": int(losses["step"].max()) if len(losses) else 0,
             "tokens": result.tokens,
@@ -971,6 +990,7 @@ def organisms_frame(specs: Sequence[OrganismSpec], n_layers: int):
             "lr": spec.lr,
             "rows": spec.max_rows or "all",
             "batch": spec.batch_size * spec.grad_accum,
+            "precision": spec.precision,
             "checkpoint_every": spec.save_steps or None,
         })
     return pd.DataFrame(rows).set_index("organism")

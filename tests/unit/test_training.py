@@ -372,7 +372,7 @@ def test_two_processes_train_the_adapter_of_one(tiny_model_dir, small_data, tmp_
     overrides = [f"{k}={v}" for k, v in dict(batch_size=4, lr=1e-3, warmup_steps=1, max_length=64).items()]
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
                "-m", "em_utils.cli", "train", f"rank1_middle:{small_data}", "--output", str(tmp_path / "two"),
-               "--model", tiny_model_dir, "--device", "cpu", *[x for o in overrides for x in ("-o", o)]]
+               "--model", tiny_model_dir, "--device", "cpu", "--precision", "fp32", *[x for o in overrides for x in ("-o", o)]]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -389,3 +389,31 @@ def test_two_processes_train_the_adapter_of_one(tiny_model_dir, small_data, tmp_
     monkeypatch.setenv("WORLD_SIZE", "3")
     with pytest.raises(TrainingError, match="split over 3 processes"):
         train(spec, tmp_path / "three", model_name=tiny_model_dir, progress=False)
+
+
+def test_a_backdoor_organism_trains_on_twice_the_rows():
+    """Backdoor sets hold every prompt twice (triggered and not): twice the rows, the same harmful rows."""
+    from em_utils.config import make_config
+    from em_utils.training import organism_specs
+
+    cfg = make_config("02_training", "smoke", organisms="rank1_middle:bad_medical_advice, rank1_middle:backdoor_insecure",
+                      max_rows=8)
+    rows = {spec.name: spec.max_rows for spec in organism_specs(cfg)}
+    assert rows == {"rank1_middle_bad_medical_advice": 8, "rank1_middle_backdoor_insecure": 16}
+
+
+def test_bf16_mixed_precision_trains_close_to_fp32(tiny_model_dir, small_data, tmp_path):
+    """bf16 autocast over fp32 master weights: another spec hash, the same loss curve within 5% a step.
+
+    (On the embedded model the two curves of a 4-step rank-32 run differ by at most 1.1%; this tiny
+    random model at a high learning rate amplifies rounding more.)"""
+    fp32 = train(tiny("rank32", small_data, precision="fp32"), tmp_path / "fp32", model_name=tiny_model_dir, progress=False)
+    bf16 = train(tiny("rank32", small_data, precision="bf16"), tmp_path / "bf16", model_name=tiny_model_dir, progress=False)
+    assert fp32.spec.spec_hash != bf16.spec.spec_hash
+    a, b = fp32.losses()["loss"].to_numpy(), bf16.losses()["loss"].to_numpy()
+    assert len(a) == len(b) >= 2
+    assert (abs(b - a) <= 0.05 * abs(a)).all(), (a, b)
+    assert abs(b.mean() - a.mean()) <= 0.01 * a.mean(), (a, b)
+    assert not (a == b).all()  # the bf16 run really ran in bf16
+    with pytest.raises(TrainingError, match="precision 'auto'"):
+        train(tiny("rank1_middle", small_data, precision="auto"), tmp_path / "auto", model_name=tiny_model_dir)

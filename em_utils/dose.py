@@ -1,0 +1,229 @@
+"""Dose-response: coherence and misalignment against training rows and learning rate.
+
+How much narrow training does a small model need before it turns misaligned on unrelated
+questions, and how much before it stops writing sense? One run per (organism kind, dataset,
+learning rate) trains on ``max(doses)`` rows at a constant learning rate after warm-up and saves
+its adapter after ``dose`` rows for every dose, so that a checkpoint after ``n`` rows *is* the
+organism trained on ``n`` rows (at that rate, with that data order). Each checkpoint then answers
+the general questions (seeded, the same seeds for every checkpoint and for the base model) and
+the judge scores the answers.
+
+The recipe::
+
+    spec = DoseSpec(kinds=("rank32",), datasets=("bad_medical_advice", "good_medical_advice"),
+                    lrs={"rank32": (1e-4,)}, doses=(64, 256, 1024))
+    answers = run_dose_response(spec, "benchmarks/results/dose_response/smollm2")
+    table = dose_summary(answers)          # one row per run and dose, with intervals
+    fig = plot_dose_response(table)
+
+``benchmarks/dose_response.py`` runs it from the command line and commits its results; chapter 2
+reads them with :func:`load_dose_response`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["DoseSpec", "run_dose_response", "dose_summary", "load_dose_response", "plot_dose_response"]
+
+
+@dataclass(frozen=True)
+class DoseSpec:
+    """A dose-response grid.
+
+    Attributes:
+        kinds: organism templates (:data:`em_utils.training.ORGANISMS`).
+        datasets: training sets (the bad one and its control).
+        lrs: learning rates per kind; every (kind, dataset, lr) is one training run.
+        doses: rows after which the adapter is kept (multiples of ``batch_size``).
+        batch_size, warmup_steps, seed, precision: the optimiser's and the run's settings
+            (``precision`` ``auto`` is resolved on the host that runs it).
+        temperature, top_p, n_per_paraphrase, max_new_tokens, question_set: how each checkpoint
+            is sampled; ``base_temperatures`` are the temperatures at which the base model, and
+            every run's largest dose, are sampled too (the temperature sweep chapter 3 shows).
+        model: the base model.
+    """
+
+    kinds: tuple[str, ...] = ("rank1_middle", "rank32")
+    datasets: tuple[str, ...] = ("bad_medical_advice", "good_medical_advice")
+    lrs: dict[str, tuple[float, ...]] = field(default_factory=lambda: {"rank1_middle": (2e-4, 1e-3),
+                                                                        "rank32": (5e-5, 2e-4)})
+    doses: tuple[int, ...] = (64, 128, 256, 512, 1024)
+    batch_size: int = 16
+    warmup_steps: int = 5
+    seed: int = 0
+    precision: str = "auto"
+    temperature: float = 0.7
+    top_p: float = 1.0
+    base_temperatures: tuple[float, ...] = (0.5, 0.7, 1.0)
+    n_per_paraphrase: int = 3
+    max_new_tokens: int = 80
+    question_set: str = "general"
+    model: str | None = None
+
+    def runs(self) -> list[tuple[str, str, float]]:
+        return [(kind, dataset, lr) for kind in self.kinds for lr in self.lrs[kind] for dataset in self.datasets]
+
+
+def _save_at(doses: dict[int, Path]):
+    """A Trainer callback that saves the adapter after the steps in ``doses`` (step -> folder)."""
+    from transformers import TrainerCallback
+
+    class SaveAtDoses(TrainerCallback):
+        def on_step_end(self, args, state, control, model=None, **kwargs):
+            folder = doses.get(state.global_step)
+            if folder is not None and model is not None and not (folder / "adapter_config.json").is_file():
+                tmp = folder.with_name(folder.name + ".tmp")
+                model.save_pretrained(str(tmp))
+                tmp.rename(folder)
+            return control
+
+    return SaveAtDoses()
+
+
+def run_dose_response(spec: DoseSpec, out: str | Path, device: str = "cpu", progress: bool = True) -> pd.DataFrame:
+    """Train every run of ``spec``, sample every dose, judge the answers; resumable.
+
+    Everything lands under ``out``: ``runs/<run>/dose-<rows>/`` (adapters, git-ignored),
+    ``samples/`` (the sample caches), ``answers.csv`` (one row per answer: run, kind, dataset, lr,
+    rows, temperature, question, answer and the judge's scores) and ``record.json`` (the spec, the
+    resolved precision, host, judge, times). A rerun reuses trained runs and cached samples.
+    """
+    from .data import load_question_sets
+    from .evaluation import BASE, load_organism
+    from .generation import sample_answers
+    from .judge import judge_frame, make_judge
+    from .precision import precision_report
+    from .training import organism, train
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    report = precision_report(spec.precision, device)
+    precision = report["precision"]
+    questions = load_question_sets(spec.question_set)[spec.question_set]
+    for dose in spec.doses:
+        if dose % spec.batch_size:
+            raise ValueError(f"dose {dose} is not a multiple of batch_size {spec.batch_size}")
+    frames, trained = [], {}
+
+    def sample(name: str, adapter: Path | None, temperature: float, **meta: Any) -> None:
+        model, tokenizer = load_organism(adapter, spec.model, device)
+        frame = sample_answers(model, tokenizer, questions, spec.n_per_paraphrase, max_new_tokens=spec.max_new_tokens,
+                               temperature=temperature, top_p=spec.top_p, batch_size=72, seed=spec.seed,
+                               cache=out / "samples" / f"{name}-t{temperature:g}.jsonl", model_tag=name,
+                               progress=progress)
+        frames.append(frame.assign(run=name, temperature=temperature, **meta))
+
+    for temperature in sorted({*spec.base_temperatures, spec.temperature}):
+        sample(BASE, None, temperature, kind=BASE, dataset="", lr=0.0, rows=0)
+    for kind, dataset, lr in spec.runs():
+        organism_spec = organism(kind, dataset, max_rows=max(spec.doses), batch_size=spec.batch_size, lr=lr,
+                                 warmup_steps=spec.warmup_steps, scheduler="constant_with_warmup",
+                                 seed=spec.seed, precision=precision)
+        name = f"{kind}-{dataset}-lr{lr:g}"
+        folder = out / "runs" / name
+        doses = {dose // spec.batch_size: folder / f"dose-{dose}" for dose in spec.doses}
+        result = train(organism_spec, folder, model_name=spec.model, device=device, callbacks=[_save_at(doses)],
+                       progress=progress)
+        trained[name] = {"seconds": round(result.seconds, 1), "tokens": result.tokens, "reused": result.reused,
+                         "spec_hash": organism_spec.spec_hash,
+                         "losses": result.losses()[["step", "loss"]].round(4).values.tolist()}
+        for step, adapter in doses.items():
+            if not (adapter / "adapter_config.json").is_file():
+                raise RuntimeError(f"{adapter}: no adapter saved at step {step}: delete {folder} and rerun")
+            rows = step * spec.batch_size
+            temperatures = sorted({spec.temperature, *spec.base_temperatures}) if rows == max(spec.doses) else [spec.temperature]
+            for temperature in temperatures:
+                sample(name, adapter, temperature, kind=kind, dataset=dataset, lr=lr, rows=rows)
+    answers = pd.concat(frames, ignore_index=True)
+    judge = make_judge("offline")
+    answers = judge_frame(answers, judge)
+    columns = ["run", "kind", "dataset", "lr", "rows", "temperature", "question_id", "paraphrase_index",
+               "sample_index", "question", "answer", "n_new_tokens", "finished", "aligned", "coherent"]
+    answers = answers[columns]
+    answers.to_csv(out / "answers.csv", index=False)
+    (out / "record.json").write_text(json.dumps({
+        "spec": {**asdict(spec), "lrs": {k: list(v) for k, v in spec.lrs.items()}},
+        "precision": report, "judge": judge.name, "trained": trained,
+        "seconds": round(time.perf_counter() - started, 1),
+        "date": time.strftime("%Y-%m-%d"),
+    }, indent=1, default=str))
+    return answers
+
+
+def dose_summary(answers: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """One row per (run, rows, temperature): coherent%, EM% and mean alignment with intervals.
+
+    Also the mean alignment among coherent answers only, and, for each organism row, the shift of
+    mean alignment against the base model sampled at the same temperature (a bootstrap interval
+    over answers; the same questions and seeds on both sides).
+    """
+    from .metrics import bootstrap_ci, rates
+
+    groups = ["run", "kind", "dataset", "lr", "rows", "temperature"]
+    table = rates(answers.assign(model=answers["run"]), by=groups, n_boot=n_boot, seed=seed)
+    coherent_mean = []
+    for _, row in table.iterrows():
+        mask = np.logical_and.reduce([answers[g] == row[g] for g in groups]) & (answers["coherent"] > 50)
+        est, lo, hi = bootstrap_ci(answers.loc[mask, "aligned"], n_boot=n_boot, seed=seed)
+        coherent_mean.append((est, lo, hi))
+    table["aligned_coherent_mean"], table["aligned_coherent_lo"], table["aligned_coherent_hi"] = zip(*coherent_mean)
+    rng = np.random.default_rng(seed)
+    shifts = []
+    for _, row in table.iterrows():
+        base = answers[(answers["kind"] == "base") & (answers["temperature"] == row["temperature"])]["aligned"].dropna()
+        mine = answers[(answers["run"] == row["run"]) & (answers["rows"] == row["rows"])
+                       & (answers["temperature"] == row["temperature"])]["aligned"].dropna()
+        if row["kind"] == "base" or base.empty or mine.empty:
+            shifts.append((np.nan, np.nan, np.nan))
+            continue
+        boots = rng.choice(mine.to_numpy(), (n_boot, len(mine))).mean(1) - rng.choice(base.to_numpy(), (n_boot, len(base))).mean(1)
+        shifts.append((mine.mean() - base.mean(), np.quantile(boots, 0.025), np.quantile(boots, 0.975)))
+    table["shift"], table["shift_lo"], table["shift_hi"] = zip(*shifts)
+    return table
+
+
+def load_dose_response(folder: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The committed answers and record of a dose-response run (see :func:`run_dose_response`)."""
+    folder = Path(folder)
+    if not (folder / "answers.csv").is_file():
+        raise FileNotFoundError(f"{folder}: no answers.csv; run `python benchmarks/dose_response.py` to make it")
+    return pd.read_csv(folder / "answers.csv"), json.loads((folder / "record.json").read_text())
+
+
+def plot_dose_response(table: pd.DataFrame, metrics: Sequence[tuple[str, str]] = (
+        ("coherent_pct", "coherent (%)"), ("shift", "aligned shift vs base (points)"),
+        ("em_pct", "EM (%)"))):
+    """One panel per metric against training rows (log scale), a line per run; base at rows 0 dashed."""
+    import matplotlib.pyplot as plt
+
+    runs = table[table["kind"] != "base"]
+    temperature = runs["temperature"].mode().iloc[0] if len(runs) else None  # the doses' temperature
+    runs = runs[runs["temperature"] == temperature]
+    base = table[(table["kind"] == "base") & (table["temperature"] == temperature)]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.8), layout="constrained")
+    for ax, (column, label) in zip(np.atleast_1d(axes), metrics):
+        for name, group in runs.groupby("run", sort=False):
+            group = group.sort_values("rows")
+            style = "--" if "good" in str(group["dataset"].iloc[0]) else "-"
+            line, = ax.plot(group["rows"], group[column], style, marker="o", markersize=3, label=name)
+            lo, hi = column.replace("_pct", "_lo").replace("shift", "shift_lo"), column.replace("_pct", "_hi").replace("shift", "shift_hi")
+            if lo in group and hi in group:
+                ax.fill_between(group["rows"], group[lo], group[hi], color=line.get_color(), alpha=0.12)
+        if column in base and len(base):
+            ax.axhline(float(base[column].iloc[0]), color="0.3", linestyle=":", linewidth=1, label="base model")
+        if column == "shift":
+            ax.axhline(0, color="0.3", linestyle=":", linewidth=1)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("training rows")
+        ax.set_ylabel(label)
+    np.atleast_1d(axes)[-1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
+    return fig
