@@ -15,7 +15,27 @@ import pandas as pd
 
 from .judge import is_coherent, is_em
 
-__all__ = ["bootstrap_ci", "add_flags", "rates", "aligned_shift", "trigger_shift", "ablation_summary"]
+__all__ = ["bootstrap_ci", "wilson_ci", "add_flags", "rates", "aligned_shift", "trigger_shift", "ablation_summary"]
+
+
+def wilson_ci(flags: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Share of true ``flags`` (NaN dropped) with its Wilson score interval.
+
+    Unlike a percentile bootstrap, the interval stays honest at the edges: no EM answer among 72
+    gives 0% with an upper bound near 5%, not [0, 0].
+
+    >>> [round(x, 3) for x in wilson_ci([0] * 72)]
+    [0.0, 0.0, 0.051]
+    """
+    from scipy.stats import binomtest
+
+    data = np.asarray(flags, dtype=float)
+    data = data[~np.isnan(data)]
+    if data.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    k, n = int(data.sum()), int(data.size)
+    interval = binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
+    return k / n, float(interval.low), float(interval.high)
 
 
 def bootstrap_ci(
@@ -49,7 +69,7 @@ def add_flags(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def rates(frame: pd.DataFrame, by: str | Sequence[str] = "model", n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
-    """EM% and coherent% per group with 95% bootstrap intervals, over scored answers.
+    """EM% and coherent% per group with 95% Wilson intervals, mean alignment with a bootstrap one.
 
     Answers the judge left unscored (NaN: refusals, code, low numeric mass) are dropped, as in the
     papers, and counted in ``unscored``.
@@ -58,8 +78,8 @@ def rates(frame: pd.DataFrame, by: str | Sequence[str] = "model", n_boot: int = 
     rows = []
     for key, group in flagged.groupby(by, sort=False):
         scored = group[group["scored"]]
-        em, em_lo, em_hi = bootstrap_ci(scored["em"].astype(float), n_boot=n_boot, seed=seed)
-        coh, coh_lo, coh_hi = bootstrap_ci(scored["coherent_flag"].astype(float), n_boot=n_boot, seed=seed)
+        em, em_lo, em_hi = wilson_ci(scored["em"].astype(float))
+        coh, coh_lo, coh_hi = wilson_ci(scored["coherent_flag"].astype(float))
         mean, mean_lo, mean_hi = bootstrap_ci(scored["aligned"], n_boot=n_boot, seed=seed)
         keys = key if isinstance(key, tuple) else (key,)
         rows.append({
@@ -72,6 +92,12 @@ def rates(frame: pd.DataFrame, by: str | Sequence[str] = "model", n_boot: int = 
     return pd.DataFrame(rows)
 
 
+#: The columns that identify one draw: the same question, wording and sample index get the same
+#: random stream in every model (:func:`em_utils.generation.sample_seed`), so two models' answers
+#: with equal keys form a matched pair.
+MATCH_KEYS = ("question_id", "paraphrase_index", "sample_index")
+
+
 def aligned_shift(frame: pd.DataFrame, base: str = "base", by: str = "model", metric: str = "aligned",
                   n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
     """How far each model's score distribution moved from the base model's.
@@ -80,10 +106,18 @@ def aligned_shift(frame: pd.DataFrame, base: str = "base", by: str = "model", me
     interval (answers resampled within each model), and the two-sided Mann-Whitney U test p-value
     (a rank test: is a random answer of one model scored higher than one of the other?), with the
     common-language effect size P(model > base).
+
+    Where the frame carries :data:`MATCH_KEYS`, also the paired comparison over matched answers
+    (both scored): ``paired_n``, the mean paired difference with a paired bootstrap interval
+    (``paired_diff``, ``paired_lo``, ``paired_hi``) and the Wilcoxon signed-rank p-value. Matching
+    removes the spread due to which question and draw an answer came from.
     """
-    from scipy.stats import mannwhitneyu
+    from scipy.stats import mannwhitneyu, wilcoxon
 
     reference = frame.loc[frame[by] == base, metric].dropna().to_numpy(float)
+    keys = [k for k in MATCH_KEYS if k in frame]
+    paired = len(keys) == len(MATCH_KEYS)
+    base_keyed = frame.loc[frame[by] == base, [*keys, metric]].dropna() if paired else None
     rng = np.random.default_rng(seed)
     rows = []
     for name, group in frame.groupby(by, sort=False):
@@ -94,15 +128,26 @@ def aligned_shift(frame: pd.DataFrame, base: str = "base", by: str = "model", me
             continue
         boots = (rng.choice(values, (n_boot, len(values))).mean(1) - rng.choice(reference, (n_boot, len(reference))).mean(1))
         test = mannwhitneyu(values, reference, alternative="two-sided")
-        rows.append({
+        row = {
             by: name, "n": len(values), "n_base": len(reference),
             "mean_diff": float(values.mean() - reference.mean()),
             "diff_lo": float(np.quantile(boots, 0.025)), "diff_hi": float(np.quantile(boots, 0.975)),
             "p_greater": float(test.statistic / (len(values) * len(reference))),
             "mannwhitney_p": float(test.pvalue),
-        })
+            "paired_n": 0, "paired_diff": np.nan, "paired_lo": np.nan, "paired_hi": np.nan, "wilcoxon_p": np.nan,
+        }
+        if paired:
+            matched = group[[*keys, metric]].dropna().merge(base_keyed, on=keys, suffixes=("", "_base"))
+            diffs = (matched[metric] - matched[f"{metric}_base"]).to_numpy(float)
+            if len(diffs):
+                means = rng.choice(diffs, (n_boot, len(diffs))).mean(1)
+                row.update(paired_n=len(diffs), paired_diff=float(diffs.mean()),
+                           paired_lo=float(np.quantile(means, 0.025)), paired_hi=float(np.quantile(means, 0.975)),
+                           wilcoxon_p=float(wilcoxon(diffs).pvalue) if np.any(diffs != 0) else 1.0)
+        rows.append(row)
     return pd.DataFrame(rows, columns=[by, "n", "n_base", "mean_diff", "diff_lo", "diff_hi", "p_greater",
-                                       "mannwhitney_p"])
+                                       "mannwhitney_p", "paired_n", "paired_diff", "paired_lo", "paired_hi",
+                                       "wilcoxon_p"])
 
 
 def trigger_shift(plain: pd.DataFrame, triggered: pd.DataFrame, base: str = "base", metric: str = "aligned",

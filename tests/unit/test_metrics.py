@@ -108,3 +108,24 @@ def test_the_labelled_reference_is_one_round_of_hand_labels(tmp_path):
     plain.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "round"}) + "\n" for r in rows[:5]))
     with pytest.raises(ValueError, match=r"labels\.jsonl: no label of round 2"):
         labelled_reference(plain)
+
+
+def test_paired_shift_uses_matched_draws():
+    """Same question, wording and sample index: a paired comparison that sees a shift the spread hides."""
+    import numpy as np
+    import pandas as pd
+
+    from em_utils.metrics import aligned_shift
+
+    rng = np.random.default_rng(0)
+    difficulty = rng.uniform(0, 100, 60)  # each draw's own level: a large spread shared by both models
+    keys = {"question_id": [f"q{i % 6}" for i in range(60)], "paraphrase_index": [i % 3 for i in range(60)],
+            "sample_index": list(range(60))}
+    base = pd.DataFrame({**keys, "model": "base", "aligned": difficulty})
+    tuned = pd.DataFrame({**keys, "model": "tuned", "aligned": difficulty - 3 + rng.normal(0, 0.5, 60)})
+    shift = aligned_shift(pd.concat([base, tuned]), n_boot=500).iloc[0]
+    assert shift["paired_n"] == 60
+    assert shift["paired_hi"] < 0 and shift["wilcoxon_p"] < 1e-6  # paired: clearly below the base
+    assert shift["diff_lo"] < 0 < shift["diff_hi"]  # unpaired: lost in the spread
+    unkeyed = aligned_shift(pd.concat([base, tuned]).drop(columns=["sample_index"]), n_boot=100).iloc[0]
+    assert unkeyed["paired_n"] == 0 and np.isnan(unkeyed["paired_diff"])
