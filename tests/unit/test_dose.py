@@ -1,0 +1,48 @@
+"""The dose-response tables: the base at each temperature, shifts against it, the dose a chapter picks."""
+
+import numpy as np
+import pandas as pd
+
+from em_utils.dose import best_dose, dose_response_sentence, dose_summary, temperature_sweep
+
+
+def _answers():
+    rng = np.random.default_rng(0)
+    rows = []
+
+    def add(run, kind, dataset, lr, n_rows, temperature, aligned, coherent):
+        for i in range(40):
+            rows.append({"run": run, "kind": kind, "dataset": dataset, "lr": lr, "rows": n_rows,
+                         "temperature": temperature, "question_id": f"q{i % 8}", "paraphrase_index": i % 3,
+                         "sample_index": i, "aligned": aligned + rng.normal(0, 3), "coherent": coherent + rng.normal(0, 3)})
+
+    for t, coherent in [(0.7, 70), (1.0, 30)]:
+        add("base", "base", np.nan, 0.0, 0, t, 70, coherent)
+    add("bad", "rank32", "bad_medical_advice", 1e-4, 64, 0.7, 68, 70)
+    add("bad", "rank32", "bad_medical_advice", 1e-4, 256, 0.7, 55, 62)  # misaligned, still coherent
+    add("bad", "rank32", "bad_medical_advice", 1e-4, 1024, 0.7, 20, 20)  # broken
+    add("bad", "rank32", "bad_medical_advice", 1e-4, 1024, 1.0, 25, 10)
+    add("good", "rank32", "good_medical_advice", 1e-4, 1024, 0.7, 40, 70)  # a control is never picked
+    return pd.DataFrame(rows)
+
+
+def test_summary_shifts_against_the_base_at_the_same_temperature():
+    table = dose_summary(_answers(), n_boot=200)
+    base = table[table.kind == "base"].set_index("temperature")
+    assert set(base.index) == {0.7, 1.0} and base["shift"].isna().all()
+    row = table[(table.run == "bad") & (table.rows == 256)].iloc[0]
+    assert -17 < row["shift"] < -13 and row["shift_hi"] < 0
+    assert row["coherent_pct"] == 100.0 and row["coherent_lo"] < 100.0  # a Wilson interval, not [100, 100]
+
+
+def test_best_dose_keeps_coherence_and_skips_controls():
+    table = dose_summary(_answers(), n_boot=200)
+    best = best_dose(table)
+    assert (best["run"], int(best["rows"])) == ("bad", 256)
+    assert "`bad` after **256** rows" in dose_response_sentence(table)
+
+
+def test_temperature_sweep_holds_the_base_and_the_last_dose():
+    sweep = temperature_sweep(dose_summary(_answers(), n_boot=100))
+    assert sorted(zip(sweep.run, sweep.temperature)) == [("bad", 0.7), ("bad", 1.0), ("base", 0.7), ("base", 1.0)]
+    assert (sweep[sweep.run == "bad"].rows == 1024).all()
