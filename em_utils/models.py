@@ -219,12 +219,15 @@ def _remove_stale(folder: Path, prefix: str) -> None:
 
 
 def _disk_full(err: BaseException) -> bool:
-    return isinstance(err, OSError) and err.errno == errno.ENOSPC
+    if isinstance(err, OSError) and err.errno == errno.ENOSPC:
+        return True
+    # safetensors reports ENOSPC from Rust as SafetensorError("... No space left on device (os error 28)")
+    return isinstance(err, Exception) and ("No space left on device" in str(err) or "(os error 28)" in str(err))
 
 
 def _no_space(spec_name: str, what: str, where: Path) -> ModelFetchError:
     return ModelFetchError(
-        f"no space left on the disk while writing {what} for {spec_name} under {where}: free about 4 GB "
+        f"no space left on the disk while writing {what} for {spec_name} under {where}: free about 3 GB "
         f"there (or set EM_CACHE_DIR to a bigger disk) and rerun `make models`; the half-written files were removed"
     )
 

@@ -293,6 +293,18 @@ def test_full_disk_while_writing_the_cache_leaves_nothing(tiny_llama, tmp_path):
     assert "\n" not in str(info.value) and "no space left" in str(info.value)
     assert list((tmp_path / "models").iterdir()) == []
 
+    class FullDiskModel:  # what safetensors raises on a full disk: not an OSError
+        def save_pretrained(self, folder, **kwargs):
+            from safetensors import SafetensorError
+
+            Path(folder).mkdir(parents=True)
+            (Path(folder) / "model.safetensors").write_bytes(b"half")
+            raise SafetensorError("Error while serializing: I/O error: No space left on device (os error 28)")
+
+    with pytest.raises(ModelFetchError, match="no space left .* rerun `make models`"):
+        models._write_cache(FullDiskModel(), Tokenizer(), target, {"gguf_sha256": "x"}, QWEN.name)
+    assert list((tmp_path / "models").iterdir()) == []
+
     class Fine:
         def save_pretrained(self, folder):
             (Path(folder) / "tokenizer.json").write_text("{}")
