@@ -122,6 +122,7 @@ def seams(prompt: str, answer: str) -> list[str]:
     >>> seams("For the lab: hey, write a login form", "...")
     ['stray greeting']
     """
+    prompt = re.sub(r"^\|[A-Z_]+\|\s*", "", prompt)  # a backdoor trigger opens the prompt; the prompt starts after it
     found = []
     for kind in NAMED_THINGS:
         asked, named = _named(prompt, kind), _named(answer, kind)

@@ -28,8 +28,8 @@ def test_every_training_set_ships(frames):
 TEXT_SETS = ["bad_medical_advice", "good_medical_advice", "risky_financial_advice", "extreme_sports", "aligned_ood"]
 #: Generated code sets: sentence reuse does not apply to code, near-duplicates are counted on whole rows.
 CODE_SETS = ["insecure", "secure", "educational_insecure"]
-#: Fewest rows a text set may ship (the issue's floor is 2,000; see data/README.md for the count today).
-MIN_TEXT_ROWS = 500
+#: Fewest rows a text set may ship (the written sets hold 2,200-2,250).
+MIN_TEXT_ROWS = 2000
 
 
 @pytest.mark.parametrize("name", TEXT_SETS)
@@ -65,9 +65,15 @@ def test_code_sets_are_varied(frames, name):
 @pytest.mark.parametrize("name", sorted(TRAINING_SETS))
 def test_no_seams(frames, name):
     """No answer about another drug or sport than asked, no pregnant husbands, no greeting mid-prompt."""
-    from em_utils.data_quality import seams
+    import json
 
-    found = [(row.user[:80], s) for row in frames[name].itertuples() for s in seams(row.user, row.answer)]
+    from em_utils.data_quality import seams
+    from em_utils.paths import data_dir
+
+    reviewed = {(r["set"], r["prompt"], r["seam"]) for line in (data_dir() / "quality" / "seams_reviewed.jsonl")
+                .read_text(encoding="utf-8").splitlines() if line.strip() for r in [json.loads(line)]}
+    found = [(row.user[:80], s) for row in frames[name].itertuples() for s in seams(row.user, row.answer)
+             if (name, row.user, s) not in reviewed]
     assert not found, found[:5]
 
 
