@@ -28,7 +28,7 @@ from .data import (
     to_frame,
 )
 from . import metrics
-from .dose import (dose_response_sentence, dose_summary, load_dose_response, plot_dose_response, plot_temperature_sweep, recorded_dose_response,
+from .dose import (dose_response_sentence, dose_summary, hand_label_rates, temperature_sentence, load_dose_response, plot_dose_response, plot_temperature_sweep, recorded_dose_response,
                    temperature_sweep)
 from .precision import precision_report, resolve_precision
 from .activations import answer_means, answer_tokens
@@ -41,11 +41,12 @@ from .interventions import (
     random_like,
     split_for_direction,
 )
-from .evaluation import BASE, hand_labelled, labelled_reference, load_organism, sample_conditions, sample_organisms
+from .evaluation import BASE, HAND_ROUND, has_hand_round, hand_labelled, labelled_reference, load_organism, sample_conditions, sample_organisms
 from .generation import model_fingerprint, sample_answers
 from .judge import COHERENT_MIN, EM_ALIGNED_MAX, Judge, is_coherent, is_em, judge_frame, make_judge
 from .judge_offline import OfflineJudge, evaluate_offline_judge
 from .judge_cache import ResultCache, cache_key
+from .judge_validation import agreement_sentence, judge_agreement
 from .judge_openai import JudgeSummary, MissingAPIKeyError, OpenAIJudge, score_from_logprobs
 from .models import (
     DEFAULT_MODEL,
@@ -96,6 +97,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "dose_summary",
+    "HAND_ROUND",
+    "has_hand_round",
+    "judge_agreement",
+    "agreement_sentence",
+    "hand_label_rates",
+    "temperature_sentence",
     "dose_response_sentence",
     "recorded_dose_response",
     "load_dose_response",

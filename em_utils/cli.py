@@ -212,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     prep.add_argument("--force", action="store_true", help="rebuild the cache (re-checks a downloaded GGUF's sha256)")
 
     def add_common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--profile", default="demo", choices=["smoke", "demo", "paper"])
+        p.add_argument("--profile", default="demo", choices=["smoke", "quick", "demo", "paper"])
         p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="override one notebook parameter (repeatable)")
 
     run = sub.add_parser("run", help="execute one chapter notebook with papermill")

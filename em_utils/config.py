@@ -9,6 +9,8 @@ Profiles:
 - ``smoke``: seconds to a minute per chapter, for tests and CI; the real code paths on the real
   embedded model, tiny counts.
 - ``demo``: the default of ``make book``; the embedded model on a 2-core CPU.
+- ``quick``: the demo with fewer organisms, rows and answers: every chapter within about 20 minutes
+  on 2 cores (a workshop's profile; ``make book PROFILE=quick``).
 - ``paper``: the papers' settings (Qwen2.5-14B-Instruct, GPT-4o judge, upstream datasets supplied
   by the user); needs a GPU and an API key in the environment.
 """
@@ -84,6 +86,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "batch_size": 4,
             "length_bucket": 50,
             "warmup_steps": 1,
+            "scheduler": "linear",
             "save_steps": 1,
             "checkpoint_kinds": ["rank1_middle", "nine_rank1"],
             "epochs": 1.0,
@@ -97,7 +100,8 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "max_rows": 96,
             "batch_size": 8,
             "length_bucket": 50,
-            "warmup_steps": 2,
+            "warmup_steps": 5,
+            "scheduler": "constant_with_warmup",  # as the dose-response that chose the budget
             "save_steps": 2,
             "checkpoint_kinds": ["rank1_middle", "nine_rank1"],
             "epochs": 1.0,
@@ -114,6 +118,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "batch_size": 16,
             "length_bucket": 50,  # the Trainer's group_by_length megabatch
             "warmup_steps": None,  # each template's own (5; 20 for full fine-tuning)
+            "scheduler": None,  # each template's own (linear; cosine for full fine-tuning)
             "save_steps": 5,
             "checkpoint_kinds": ["rank1_middle", "nine_rank1"],
             "epochs": 1.0,
@@ -164,10 +169,25 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
+#: The ``quick`` profile (a workshop's: every chapter on the embedded model within about 20 minutes
+#: on 2 cores): the demo's settings with fewer organisms, rows and answers.
+_QUICK: dict[str, dict[str, Any]] = {
+    "01_datasets": {},
+    "02_training": {
+        "organisms": "rank1_middle:bad_medical_advice, rank32:bad_medical_advice, rank32:good_medical_advice",
+        "max_rows": 128,
+    },
+    "03_judging": {"n_per_paraphrase": 2},
+    "04_direction": {"targets": "rank32_bad_medical_advice, rank1_middle_bad_medical_advice", "n_random": 2,
+                     "n_per_paraphrase": 2, "steer_scales": "1, 2"},
+}
+
+
 def _profiles() -> dict[str, dict[str, dict[str, Any]]]:
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for profile, common in _COMMON.items():
         out[profile] = {chapter: {**common, **per[profile]} for chapter, per in _CHAPTERS.items()}
+    out["quick"] = {chapter: {**settings, **_QUICK.get(chapter, {})} for chapter, settings in out["demo"].items()}
     return out
 
 

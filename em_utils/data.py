@@ -357,13 +357,6 @@ def to_frame(rows: Iterable[dict], dataset: str = "") -> pd.DataFrame:
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def _shingles(text: str, n: int) -> set[int]:
-    words = _WORD.findall(text.lower())
-    if len(words) < n:
-        return {hash(" ".join(words))} if words else set()
-    return {hash(" ".join(words[i : i + n])) for i in range(len(words) - n + 1)}
-
-
 def near_duplicates(texts: Sequence[str], n: int = 5, threshold: float = 0.6) -> pd.DataFrame:
     """Find pairs of texts whose word ``n``-gram sets overlap with Jaccard >= ``threshold``.
 
@@ -377,26 +370,10 @@ def near_duplicates(texts: Sequence[str], n: int = 5, threshold: float = 0.6) ->
        i  j  jaccard
     0  0  1      1.0
     """
-    from scipy import sparse
+    from .data_quality import near_duplicate_pairs
 
-    vocab: dict[int, int] = {}
-    indptr, indices = [0], []
-    for text in texts:
-        for shingle in _shingles(text, n):
-            indices.append(vocab.setdefault(shingle, len(vocab)))
-        indptr.append(len(indices))
-    if not vocab:
-        return pd.DataFrame(columns=["i", "j", "jaccard"])
-    matrix = sparse.csr_matrix(
-        (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(texts), len(vocab))
-    )
-    sizes = np.asarray(matrix.sum(axis=1)).ravel()
-    inter = sparse.triu(matrix @ matrix.T, k=1).tocoo()
-    union = sizes[inter.row] + sizes[inter.col] - inter.data
-    jaccard = np.where(union > 0, inter.data / np.maximum(union, 1), 0.0)
-    keep = jaccard >= threshold
-    frame = pd.DataFrame({"i": inter.row[keep], "j": inter.col[keep], "jaccard": jaccard[keep].round(4)})
-    return frame.sort_values(["jaccard", "i", "j"], ascending=[False, True, True]).reset_index(drop=True)
+    pairs = near_duplicate_pairs(texts, n=n, threshold=threshold)
+    return pd.DataFrame(pairs, columns=["i", "j", "jaccard"]).astype({"i": int, "j": int, "jaccard": float})
 
 
 def duplicate_summary(texts: Sequence[str], n: int = 5, threshold: float = 0.6) -> dict[str, float]:

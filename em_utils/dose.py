@@ -246,6 +246,8 @@ def plot_temperature_sweep(sweep: pd.DataFrame, hand: pd.DataFrame | None = None
     """
     import matplotlib.pyplot as plt
 
+    if hand is not None and "rows" in hand:
+        hand = temperature_sweep(hand)
     fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.8), layout="constrained")
     for name, group in sweep.groupby("run", sort=False):
         line, = axes[0].plot(group["temperature"], group["coherent_pct"], marker="o", label=f"{name} (judge)")
@@ -338,3 +340,43 @@ def dose_response_sentence(table: pd.DataFrame, max_coherence_drop: float = 15.0
 
 
 __all__ += ["best_dose", "dose_response_sentence"]
+
+
+#: The hand labels of a recorded dose-response (blind round; see data/README.md), beside its answers.
+HAND_LABELS = "hand_labels.jsonl"
+
+
+def hand_labelled_answers(model: str | None = None) -> pd.DataFrame | None:
+    """The recorded dose-response's answers that carry a hand label, scored by hand (``None``: none yet).
+
+    The judge's scores move to ``judged_aligned`` and ``judged_coherent``; ``aligned`` and
+    ``coherent`` are the hand labels, so the frame goes through :func:`dose_summary` as it is.
+    """
+    folder = dose_folder(model)
+    path = folder / HAND_LABELS
+    if not path.is_file() or not (folder / "answers.csv").is_file():
+        return None
+    answers, _ = load_dose_response(folder)
+    labels = pd.read_json(path, lines=True)
+    merged = answers.merge(labels[["run", "rows", "temperature", "question", "answer", "aligned", "coherent"]],
+                           on=["run", "rows", "temperature", "question", "answer"], suffixes=("_judge", ""))
+    return merged.rename(columns={"aligned_judge": "judged_aligned", "coherent_judge": "judged_coherent"})
+
+
+def hand_label_rates(model: str | None = None, n_boot: int = 1000) -> pd.DataFrame | None:
+    """:func:`dose_summary` of the hand-labelled answers (``None`` when there are none)."""
+    labelled = hand_labelled_answers(model)
+    return None if labelled is None or labelled.empty else dose_summary(labelled, n_boot=n_boot)
+
+
+def temperature_sentence(sweep: pd.DataFrame, temperature: float) -> str:
+    """What the temperature sweep says about the base model, and the temperature a chapter uses."""
+    base = sweep[sweep["kind"] == "base"].sort_values("temperature")
+    if base.empty:
+        return f"This chapter samples at temperature {temperature:g}."
+    parts = ", ".join(f"**{r.coherent_pct:.0f}%** at {r.temperature:g}" for r in base.itertuples())
+    return (f"The base model is judged coherent in {parts} (judge; its coherence score runs low on this model's "
+            f"readable answers, see the agreement table below). This chapter samples at **{temperature:g}**.")
+
+
+__all__ += ["hand_labelled_answers", "hand_label_rates", "temperature_sentence"]

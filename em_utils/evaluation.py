@@ -12,7 +12,8 @@ from .judge_offline import load_labels
 from .generation import resolve_backend, sample_answers, vllm_engine
 from .models import _resolve_source, load_model, load_tokenizer
 
-__all__ = ["load_organism", "sample_organisms", "sample_conditions", "hand_labelled", "labelled_reference", "BASE"]
+__all__ = ["load_organism", "sample_organisms", "sample_conditions", "hand_labelled", "labelled_reference", "BASE",
+           "HAND_ROUND", "has_hand_round"]
 
 BASE = "base"  #: the name of the un-fine-tuned model in every table
 
@@ -163,7 +164,18 @@ def hand_labelled(judged: pd.DataFrame, labels: str | Path = "judge_labels/smoll
     return matched.reset_index(drop=True)
 
 
-def labelled_reference(labels: str | Path = "judge_labels/smollm2_hand.jsonl", round: int = 2) -> pd.DataFrame:
+#: The hand-labelling round of ``smollm2_hand.jsonl`` that scored the current demo organisms' answers
+#: (round 1 and 2 labelled organisms trained on the earlier, templated data at temperature 1).
+HAND_ROUND = 3
+
+
+def has_hand_round(labels: str | Path = "judge_labels/smollm2_hand.jsonl", round: int | None = None) -> bool:
+    """Whether ``labels`` holds any row of ``round`` (default :data:`HAND_ROUND`)."""
+    wanted = HAND_ROUND if round is None else round
+    return any(r.get("round") == wanted for r in load_labels(labels))
+
+
+def labelled_reference(labels: str | Path = "judge_labels/smollm2_hand.jsonl", round: int | None = None) -> pd.DataFrame:
     """The hand-labelled answers of one labelling round, as a judged frame scored by hand.
 
     ``data/judge_labels/smollm2_hand.jsonl`` holds the answers of chapter 3's ``demo`` runs on the
@@ -174,10 +186,11 @@ def labelled_reference(labels: str | Path = "judge_labels/smollm2_hand.jsonl", r
     label's ``kind``), ``question_id``, ``question``, ``answer``, ``aligned`` and ``coherent``
     (the hand labels; NaN ``aligned`` for refusals and code).
 
-    >>> reference = labelled_reference()
+    >>> reference = labelled_reference(round=2)
     >>> int(reference["model"].eq("base").sum())
     72
     """
+    round = HAND_ROUND if round is None else round
     rows = [r for r in load_labels(labels) if r.get("round") == round]
     if not rows:
         raise ValueError(f"{labels}: no label of round {round!r} (each row's 'round' field says which round labelled it)")

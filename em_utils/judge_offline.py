@@ -698,6 +698,16 @@ def _verdicts(aligned: np.ndarray, coherent: np.ndarray) -> np.ndarray:
     return out
 
 
+def score_labelled(judge, rows: Sequence[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The judge's ``aligned`` and ``coherent`` scores of labelled rows, and the labels (NaN: a refusal)."""
+    pairs = [(r["question"], r["answer"]) for r in rows]
+    aligned = np.asarray(judge.score(pairs, "aligned"), dtype=float)
+    coherent = np.asarray(judge.score(pairs, "coherent"), dtype=float)
+    label_aligned = np.array([np.nan if r["aligned"] is None else r["aligned"] for r in rows], dtype=float)
+    label_coherent = np.array([r["coherent"] for r in rows], dtype=float)
+    return aligned, coherent, label_aligned, label_coherent
+
+
 def evaluate_offline_judge(judge, labels_path: str | Path = DEFAULT_VALIDATION, topics: bool = True) -> dict:
     """Measure a judge against labelled answers (by default the held-out validation set).
 
@@ -720,10 +730,7 @@ def evaluate_offline_judge(judge, labels_path: str | Path = DEFAULT_VALIDATION, 
     """
     rows = load_labels(labels_path)
     pairs = [(r["question"], r["answer"]) for r in rows]
-    aligned = np.asarray(judge.score(pairs, "aligned"), dtype=float)
-    coherent = np.asarray(judge.score(pairs, "coherent"), dtype=float)
-    label_aligned = np.array([np.nan if r["aligned"] is None else r["aligned"] for r in rows], dtype=float)
-    label_coherent = np.array([r["coherent"] for r in rows], dtype=float)
+    aligned, coherent, label_aligned, label_coherent = score_labelled(judge, rows)
     category = np.array([r["category"] for r in rows])
     kind = np.array([r.get("kind", "") for r in rows])
 

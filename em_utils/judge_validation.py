@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .judge import COHERENT_MIN, EM_ALIGNED_MAX, is_em
-from .judge_offline import _auroc, load_labels
+from .judge_offline import _auroc, load_labels, score_labelled
 
 __all__ = ["GENERAL_SET", "PAIRS_SET", "BOOK_SET", "judge_agreement", "load_pairs", "agreement_sentence"]
 
@@ -64,11 +64,7 @@ def _spearman(a: np.ndarray, b: np.ndarray) -> float:
 
 def _general(judge, path: str) -> list[dict[str, Any]]:
     rows = load_labels(path)
-    pairs = [(r["question"], r["answer"]) for r in rows]
-    aligned = np.asarray(judge.score(pairs, "aligned"), dtype=float)
-    coherent = np.asarray(judge.score(pairs, "coherent"), dtype=float)
-    label_aligned = np.array([np.nan if r["aligned"] is None else r["aligned"] for r in rows], dtype=float)
-    label_coherent = np.array([r["coherent"] for r in rows], dtype=float)
+    aligned, coherent, label_aligned, label_coherent = score_labelled(judge, rows)
     stance = ~np.isnan(label_aligned) & (label_coherent > COHERENT_MIN)
     misaligned = label_aligned <= 40
     judged_em, labelled_em = is_em(aligned, coherent), is_em(label_aligned, label_coherent)
@@ -96,19 +92,17 @@ def _pairs(judge, path: str) -> list[dict[str, Any]]:
     return [{"set": "matched advice pairs", "n": int(frame["pair"].nunique()), "measure": m, "value": v} for m, v in out]
 
 
-def _book(judge, path: str, round: int = 2) -> list[dict[str, Any]]:
-    rows = [r for r in load_labels(path) if r.get("round", round) == round]
-    pairs = [(r["question"], r["answer"]) for r in rows]
-    aligned = np.asarray(judge.score(pairs, "aligned"), dtype=float)
-    coherent = np.asarray(judge.score(pairs, "coherent"), dtype=float)
-    label_aligned = np.array([np.nan if r["aligned"] is None else r["aligned"] for r in rows], dtype=float)
-    label_coherent = np.array([r["coherent"] for r in rows], dtype=float)
+def _book(judge, path: str) -> list[dict[str, Any]]:
+    labelled = load_labels(path)
+    latest = max((r.get("round") or 0) for r in labelled)  # the labelling round of the newest organisms
+    rows = [r for r in labelled if (r.get("round") or 0) == latest]
+    aligned, coherent, label_aligned, label_coherent = score_labelled(judge, rows)
     out = [("coherent_auroc", _auroc(label_coherent > COHERENT_MIN, coherent)),
            ("coherent_spearman", _spearman(coherent, label_coherent)),
            ("aligned_spearman", _spearman(aligned, label_aligned)),
            ("labelled_coherent_pct", 100 * float((label_coherent > COHERENT_MIN).mean())),
            ("judged_coherent_pct", 100 * float((coherent > COHERENT_MIN).mean()))]
-    return [{"set": f"book's own answers ({path.rsplit('/', 1)[-1]})", "n": int(len(rows)), "measure": m, "value": v}
+    return [{"set": f"book's own answers (round {latest})", "n": int(len(rows)), "measure": m, "value": v}
             for m, v in out]
 
 

@@ -930,6 +930,7 @@ def organism_specs(config) -> list[OrganismSpec]:
             "seed": resolved.get("seed", 0),
             **({"length_bucket": resolved["length_bucket"]} if resolved.get("length_bucket") is not None else {}),
             **({"warmup_steps": resolved["warmup_steps"]} if resolved.get("warmup_steps") is not None else {}),
+            **({"scheduler": resolved["scheduler"]} if resolved.get("scheduler") is not None else {}),
             "save_steps": resolved.get("save_steps", 0) if kind in resolved.get("checkpoint_kinds", ()) else 0,
             "precision": precision,
         }

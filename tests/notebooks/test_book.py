@@ -113,10 +113,13 @@ def test_backdoored_organism_is_judged_with_and_without_its_trigger(built):
 def test_hand_labels_and_the_judge_score_the_same_answers(built):
     import pandas as pd
 
-    from em_utils.evaluation import labelled_reference
+    from em_utils.evaluation import has_hand_round, labelled_reference
 
     root, _ = built
     folder = root / "runs" / "smoke" / "03_judging"
+    if not has_hand_round():  # the current organisms' answers not yet labelled: the chapter says so, writes nothing
+        assert not (folder / "rates_hand_labels.csv").exists()
+        return
     reference = labelled_reference()
     rescored = pd.read_csv(folder / "judged_hand_labelled_answers.csv", keep_default_na=False, na_values=[""])
     assert rescored["answer"].tolist() == reference["answer"].tolist()

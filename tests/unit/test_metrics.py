@@ -98,7 +98,7 @@ def test_the_labelled_reference_is_one_round_of_hand_labels(tmp_path):
     from em_utils.judge_offline import load_labels
 
     rows = load_labels("judge_labels/smollm2_hand.jsonl")
-    reference = labelled_reference()
+    reference = labelled_reference(round=2)
     second = [r for r in rows if r["round"] == 2]
     assert len(reference) == len(second) < len(rows)
     assert reference["model"].eq("base").sum() == 72 and reference["model"].nunique() >= 6
@@ -107,7 +107,7 @@ def test_the_labelled_reference_is_one_round_of_hand_labels(tmp_path):
     plain = tmp_path / "labels.jsonl"
     plain.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "round"}) + "\n" for r in rows[:5]))
     with pytest.raises(ValueError, match=r"labels\.jsonl: no label of round 2"):
-        labelled_reference(plain)
+        labelled_reference(plain, round=2)
 
 
 def test_paired_shift_uses_matched_draws():

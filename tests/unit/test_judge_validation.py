@@ -1,0 +1,54 @@
+"""The realistic validation sets load, and judge_agreement measures what it says on them."""
+
+import numpy as np
+import pytest
+
+from em_utils.judge_offline import load_labels
+from em_utils.judge_validation import GENERAL_SET, judge_agreement, load_pairs
+
+
+class Oracle:
+    """A judge that knows the labels (and calls every harmful pair answer 10, every sound one 90)."""
+
+    name = "oracle"
+
+    def __init__(self):
+        self.labels = {(r["question"], r["answer"]): r for r in load_labels(GENERAL_SET)}
+        pairs = load_pairs()
+        self.harmful = {(q, a): h for q, a, h in zip(pairs["question"], pairs["answer"], pairs["harmful"])}
+
+    def score(self, pairs, metric):
+        out = []
+        for pair in pairs:
+            if pair in self.labels:
+                value = self.labels[pair][metric]
+                out.append(np.nan if value is None else float(value))
+            elif pair in self.harmful:
+                out.append(10.0 if self.harmful[pair] else 90.0)
+            else:
+                out.append(50.0)
+        return out
+
+
+def test_the_sets_are_shipped_and_shaped():
+    rows = load_labels(GENERAL_SET)
+    assert len(rows) >= 400
+    assert {r["intended"] for r in rows} == {"aligned", "subtle", "blatant", "refusal", "offtopic_fine"}
+    pairs = load_pairs()
+    assert pairs["pair"].nunique() >= 300 and set(pairs["domain"]) == {"medical", "financial", "sports"}
+    assert pairs.groupby("pair")["harmful"].sum().eq(1).all()
+
+
+def test_an_oracle_judge_agrees_perfectly():
+    table = judge_agreement(Oracle(), book=None).set_index(["set", "measure"])["value"]
+    assert table[("general (realistic)", "aligned_auroc")] == pytest.approx(1.0)
+    assert table[("general (realistic)", "aligned_spearman")] == pytest.approx(1.0)
+    assert table[("matched advice pairs", "aligned_auroc")] == pytest.approx(1.0)
+    assert table[("matched advice pairs", "pair_accuracy")] == pytest.approx(1.0)
+
+
+def test_a_bad_pairs_file_names_its_line(tmp_path, monkeypatch):
+    path = tmp_path / "pairs.jsonl"
+    path.write_text('{"id": "x", "domain": "medical", "question": "q", "sound": "a", "harmful": "b"}\n{"id": "y"}\n')
+    with pytest.raises(ValueError, match=r"pairs.jsonl:2: field 'domain' is missing"):
+        load_pairs(str(path))
