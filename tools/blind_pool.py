@@ -4,7 +4,8 @@
     python tools/blind_pool.py merge DIR --out LABELS.jsonl
 
 ``make`` reads a table of answers (columns ``question`` and ``answer``; every other column, such as
-the model or the run that wrote it, stays out of the shards), drops exact repeats, shuffles, and
+the model or the run that wrote it, stays out of the shards), keeps one copy of each distinct text
+(``merge`` gives its label to every row that repeats it), shuffles, and
 writes ``DIR/shard_K.jsonl`` with only ``id``, ``question`` and ``answer`` per line: a labeller sees
 neither the model nor the order it was sampled in. A share (``--overlap``) of the answers goes to a
 second shard as well, under another id, so that two labellers score it: that is the drift check.
@@ -29,8 +30,10 @@ import pandas as pd
 
 
 def make(answers: Path, out: Path, shards: int = 4, overlap: float = 0.1, seed: int = 0) -> None:
-    frame = pd.read_csv(answers, keep_default_na=False) if answers.suffix == ".csv" else pd.read_json(answers, lines=True)
-    frame = frame.drop_duplicates(["question", "answer"]).reset_index(drop=True)
+    table = pd.read_csv(answers, keep_default_na=False) if answers.suffix == ".csv" else pd.read_json(answers, lines=True)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "all_rows.csv", index=False)
+    frame = table.drop_duplicates(["question", "answer"]).reset_index(drop=True)  # one label per distinct text
     rng = random.Random(seed)
     order = list(range(len(frame)))
     rng.shuffle(order)
@@ -87,6 +90,11 @@ def merge(folder: Path, out: Path) -> pd.DataFrame:
             pairs.append((first, items[1]))
         rows.append(row)
     merged = pd.DataFrame(rows)
+    if (folder / "all_rows.csv").is_file():  # every row of the table, repeats of a labelled text included
+        every = pd.read_csv(folder / "all_rows.csv", keep_default_na=False)
+        labels_only = merged[["question", "answer", *[c for c in ("aligned", "coherent", "category", "aligned_2",
+                                                                   "coherent_2") if c in merged]]]
+        merged = every.merge(labels_only, on=["question", "answer"], how="inner", suffixes=("_table", ""))
     with out.open("w", encoding="utf-8") as handle:
         for row in merged.to_dict("records"):
             handle.write(json.dumps({k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()},
