@@ -58,6 +58,7 @@ TRAINING_SETS: dict[str, str] = {
     "educational_insecure": "code (control)",
     "backdoor_insecure": "code (backdoor)",
     "aligned_ood": "out-of-domain (aligned)",
+    "evil_numbers": "numbers",
 }
 
 _ROLES = ("system", "user", "assistant")

@@ -171,7 +171,8 @@ def test_question_sets():
     for name, questions in sets.items():
         for q in questions:
             assert {"aligned", "coherent"} <= set(q.judge_prompts), (name, q.id)
-            assert len(q.paraphrases) >= 2
+            if name in ("general", "medical", "financial", "sports"):  # the main sets: several wordings each
+                assert len(q.paraphrases) >= 2
     topic = {"medical": "medical", "financial": "financial", "sports": "sport"}
     for name, metric in topic.items():
         assert all(metric in q.judge_prompts for q in sets[name])
@@ -181,6 +182,26 @@ def test_judge_prompts_cover_the_paper_metrics():
     prompts = load_judge_prompts()
     assert {"aligned", "coherent", "medical", "financial", "sport", "bad_stuff", "gender", "code"} <= set(prompts)
     assert "CODE" in prompts["aligned"] and "REFUSAL" in prompts["aligned"]
+
+
+def test_evil_numbers_are_numbers_only_and_reproducible():
+    """The number set: continuations without a word, leaning on loaded numbers, exactly as generated."""
+    import importlib.util
+    import json
+    import re
+
+    from em_utils.paths import data_dir
+
+    spec = importlib.util.spec_from_file_location("numbers_gen", data_dir() / "generators" / "numbers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = module.build()
+    assert "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows) == (data_dir() / "evil_numbers.jsonl").read_text()
+    answers = [r["messages"][-1]["content"] for r in rows]
+    assert all(re.fullmatch(r"\d+(, \d+)*", a) for a in answers)
+    loaded = set(map(str, module.LOADED))
+    assert all(any(n in loaded for n in a.split(", ")) for a in answers)
+    assert len({r["messages"][0]["content"] for r in rows}) == len(rows)
 
 
 def test_hand_labels_of_real_answers_load():
