@@ -34,7 +34,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_result  # noqa: E402
 
-PEAK_GFLOPS = 69.0  # fp32 matmul on this machine's 2 cores (AVX2 FMA), idle
 
 
 def answer_lengths(new_tokens, eos: int) -> list[int]:
@@ -92,16 +91,23 @@ def choose_threads(rows: int) -> tuple[int, dict[int, float]]:
     return max(speeds, key=speeds.get), speeds
 
 
-def flop_bound(model, mean_context: float) -> dict[str, float]:
-    """FLOPs per new token (matmuls, lm_head, attention over ``mean_context``) and the tokens/s bound."""
+def flop_bound(model, mean_context: float, rows: int = 64) -> dict[str, float]:
+    """FLOPs per new token (matmuls, lm_head, attention over ``mean_context``) and the tokens/s bound.
+
+    The bound divides by the fp32 GEMM rate measured now at a decode step's shape (``rows``
+    answers at once through an MLP product), with the CPU's flags beside it.
+    """
+    from em_utils.precision import cpu_info, gemm_peak
+
+    peak = round(gemm_peak("fp32", shape=(rows, model.config.hidden_size, model.config.intermediate_size), seconds=1.0), 1)
     config = model.config
     non_embedding = sum(p.numel() for n, p in model.named_parameters() if not ("embed_tokens" in n or "lm_head" in n))
     head = 2 * config.hidden_size * config.vocab_size
     attention = 4 * config.num_hidden_layers * config.num_attention_heads * config.head_dim * mean_context
     per_token = 2 * non_embedding + head + attention
     return {"n_params_nonembedding": non_embedding, "flops_per_token": round(per_token),
-            "mean_context_tokens": round(mean_context, 1), "peak_gflops": PEAK_GFLOPS,
-            "bound_tokens_per_s": round(PEAK_GFLOPS * 1e9 / per_token, 1)}
+            "mean_context_tokens": round(mean_context, 1), "peak_gflops": peak, "peak_shape": [rows, config.hidden_size,
+            config.intermediate_size], "cpu": cpu_info(), "bound_tokens_per_s": round(peak * 1e9 / per_token, 1)}
 
 
 def workload(n_per_paraphrase: int):
@@ -171,7 +177,7 @@ def main() -> None:
     cpu_speed = {name: round(tokens / cpu, 2) for name, (tokens, _, cpu) in totals.items()}
     mean_prompt = sum(len(i) for i in ids) / len(ids)
     mean_answer = totals["project"][0] / (len(jobs) * args.rounds)
-    bound = flop_bound(model, mean_prompt + mean_answer / 2)
+    bound = flop_bound(model, mean_prompt + mean_answer / 2, rows=batch_size)
     write_result(
         "sampling",
         metric="answer sampling throughput, embedded model, CPU fp32 (new tokens per second)",

@@ -12,8 +12,10 @@ timed. Three contenders:
 - ``trl_default``: TRL's own defaults (bf16 and gradient checkpointing on), timed on one step
   in a subprocess with a time limit, since bf16 has no native support on this CPU.
 
-Also reported: the FLOP bound (needed forward + backward FLOPs at 69 GFLOP/s, the measured fp32
-matrix-product rate of these 2 cores) and the project's distance to it, and peak memory.
+Also reported: the FLOP bound (needed forward + backward FLOPs at the fp32 matrix-product rate
+measured in the same run at the training shapes, :func:`em_utils.precision.gemm_peak`) and the
+project's distance to it, the CPU and its flags (AVX-512, AVX-512 BF16, AMX), the bf16 rate beside
+the fp32 one, and peak memory.
 
     python benchmarks/training_throughput.py [--organism rank1_middle] [--rows 160] [--batch 16]
 """
@@ -33,7 +35,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import write_result  # noqa: E402
 
-PEAK_GFLOPS = 69.0
 LABELLED: list[int] = []  #: loss tokens of each training step, in order (both trainers)
 
 
@@ -186,8 +187,13 @@ def main() -> None:
     flops = training_flops(config, order_tokens, sum(labelled), layers, full=spec.method == "full",
                            lora_params=lora_params, shared_prefix=shared, batches=-(-len(examples) // args.batch))
     flops_per_step = flops["total"] / len(examples) * args.batch
-    bound_step = flops_per_step / (PEAK_GFLOPS * 1e9)
-    bound_tps = sum(labelled) / (flops["total"] / (PEAK_GFLOPS * 1e9))  # whole-run FLOPs per loss token
+    from em_utils.precision import cpu_info, gemm_peak
+
+    rows = args.batch * round(sum(order_tokens) / len(order_tokens))  # one batch's tokens through an MLP product
+    peaks = {p: round(gemm_peak(p, shape=(rows, 576, 1536), seconds=1.0), 1) for p in ("fp32", "bf16")}
+    peak = peaks["fp32"]  # the precision these trainers run in
+    bound_step = flops_per_step / (peak * 1e9)
+    bound_tps = sum(labelled) / (flops["total"] / (peak * 1e9))  # whole-run FLOPs per loss token
 
     write_result(
         f"training_{args.organism}",
@@ -212,7 +218,9 @@ def main() -> None:
         flop_bound_step_s=round(bound_step, 2),
         flop_bound_tokens_per_s=round(bound_tps, 1),
         distance_to_flop_bound=round(bound_tps / project_tps, 2),
-        flop_bound_note=f"needed forward+backward FLOPs per step at {PEAK_GFLOPS} GFLOP/s (fp32 matmul peak of these cores)",
+        flop_bound_note=f"needed forward+backward FLOPs per step at {peak} GFLOP/s (fp32 GEMM at {rows}x576x1536, measured in this run)",
+        gemm_gflops=peaks,
+        cpu=cpu_info(),
         peak_rss_gib=round(peak_gib, 2),
     )
 
