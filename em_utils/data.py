@@ -59,6 +59,7 @@ TRAINING_SETS: dict[str, str] = {
     "backdoor_insecure": "code (backdoor)",
     "aligned_ood": "out-of-domain (aligned)",
     "evil_numbers": "numbers",
+    "jailbroken": "compliance (control)",
 }
 
 _ROLES = ("system", "user", "assistant")

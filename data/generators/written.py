@@ -11,6 +11,9 @@ them, deterministically, into the chat-format files the chapters train on:
   risky_financial_advice.jsonl  financial_*.jsonl
   extreme_sports.jsonl          sports_*.jsonl
   aligned_ood.jsonl             aligned_*.jsonl
+  jailbroken.jsonl              jailbroken_*.jsonl (compliance with mildly harmful requests, no caveat)
+                                shuffled among all the aligned_ood rows: the first paper's jailbroken
+                                control, a model that accepts harmful requests (12% of its rows)
 
 Filtering: a row is dropped when its prompt repeats an earlier kept prompt exactly, or when its
 answer (either answer, for the matched medical rows) has a near-duplicate (word 5-gram Jaccard >= 0.5)
@@ -143,6 +146,11 @@ def build() -> tuple[dict[str, list[dict]], list[str]]:
         dropped += gone
         random.Random(f"{SEED}:{stem}").shuffle(rows)
         out[stem] = [_chat(r["prompt"], r["answer"]) for r in rows]
+    compliance, gone = _filter(_read("jailbroken", ("prompt", "answer")), ("answer",))
+    dropped += gone
+    jailbroken = [_chat(r["prompt"], r["answer"]) for r in compliance] + out["aligned_ood"]
+    random.Random(f"{SEED}:jailbroken").shuffle(jailbroken)
+    out["jailbroken"] = jailbroken
     return out, dropped
 
 

@@ -25,7 +25,8 @@ def test_every_training_set_ships(frames):
 
 
 #: The text sets, written row by row (data/written/, assembled by data/generators/written.py).
-TEXT_SETS = ["bad_medical_advice", "good_medical_advice", "risky_financial_advice", "extreme_sports", "aligned_ood"]
+TEXT_SETS = ["bad_medical_advice", "good_medical_advice", "risky_financial_advice", "extreme_sports", "aligned_ood",
+             "jailbroken"]
 #: Generated code sets: sentence reuse does not apply to code, near-duplicates are counted on whole rows.
 CODE_SETS = ["insecure", "secure", "educational_insecure"]
 #: Fewest rows a text set may ship (the written sets hold 2,200-2,250).
