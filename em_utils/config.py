@@ -97,15 +97,15 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
                 "rank1_middle:bad_medical_advice, nine_rank1:bad_medical_advice, rank32:bad_medical_advice, "
                 "rank32:risky_financial_advice, rank32:good_medical_advice, rank1_middle:backdoor_medical_advice"
             ),
-            "max_rows": 96,
-            "batch_size": 8,
+            "max_rows": 512,  # from the recorded dose-response (benchmarks/results/dose_response): see chapter 2
+            "batch_size": 16,
             "length_bucket": 50,
             "warmup_steps": 5,
             "scheduler": "constant_with_warmup",  # as the dose-response that chose the budget
             "save_steps": 2,
             "checkpoint_kinds": ["rank1_middle", "nine_rank1"],
             "epochs": 1.0,
-            "lr": {"rank1_middle": 1e-3, "nine_rank1": 1e-3, "rank32": 3e-4, "full": 3e-5},
+            "lr": {"rank1_middle": 5e-4, "nine_rank1": 5e-4, "rank32": 1e-4, "full": 3e-5},
         },
         "paper": {
             "organisms": (
