@@ -28,8 +28,21 @@ from .data import (
     to_frame,
 )
 from . import metrics
-from .dose import (dose_response_sentence, dose_summary, hand_label_rates, temperature_sentence, load_dose_response, plot_dose_response, plot_temperature_sweep, recorded_dose_response,
-                   temperature_sweep)
+from .dose import (
+    control_comparison,
+    control_sentence,
+    dose_folder,
+    dose_response_sentence,
+    dose_summary,
+    hand_label_rates,
+    hand_labelled_answers,
+    load_dose_response,
+    plot_dose_response,
+    plot_temperature_sweep,
+    recorded_dose_response,
+    temperature_sentence,
+    temperature_sweep,
+)
 from .precision import precision_report, resolve_precision
 from .activations import answer_means, answer_tokens
 from .interventions import (
@@ -97,6 +110,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "dose_summary",
+    "control_comparison",
+    "control_sentence",
+    "dose_folder",
+    "hand_labelled_answers",
     "HAND_ROUND",
     "has_hand_round",
     "judge_agreement",

@@ -357,7 +357,9 @@ def hand_labelled_answers(model: str | None = None) -> pd.DataFrame | None:
     if not path.is_file() or not (folder / "answers.csv").is_file():
         return None
     answers, _ = load_dose_response(folder)
-    labels = pd.read_json(path, lines=True)
+    labels = pd.read_json(path, lines=True, precise_float=True)
+    for frame in (answers, labels):  # keys written as text by two parsers: compare them rounded
+        frame["temperature"] = frame["temperature"].astype(float).round(6)
     merged = answers.merge(labels[["run", "rows", "temperature", "question", "answer", "aligned", "coherent"]],
                            on=["run", "rows", "temperature", "question", "answer"], suffixes=("_judge", ""))
     return merged.rename(columns={"aligned_judge": "judged_aligned", "coherent_judge": "judged_coherent"})
@@ -380,3 +382,46 @@ def temperature_sentence(sweep: pd.DataFrame, temperature: float) -> str:
 
 
 __all__ += ["hand_labelled_answers", "hand_label_rates", "temperature_sentence"]
+
+
+def control_comparison(answers: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Each bad-data run against its good-data control of the same kind, learning rate, rows and temperature.
+
+    Paired over matched draws (same question, wording and sample index: the same random stream in
+    both models), with the unpaired comparison beside it (:func:`em_utils.metrics.aligned_shift`,
+    the control in the base's place). One row per (kind, lr, rows, temperature); negative
+    ``paired_diff`` means the bad-data organism scores less aligned than its control.
+    """
+    from .metrics import aligned_shift
+
+    organisms = answers[answers["kind"] != "base"].assign(dataset=lambda f: f["dataset"].fillna("").astype(str))
+    rows = []
+    for (kind, lr, n_rows, temperature), group in organisms.groupby(["kind", "lr", "rows", "temperature"]):
+        control = group["dataset"].str.startswith("good")
+        if control.all() or not control.any():
+            continue
+        shift = aligned_shift(group.assign(model=np.where(control, "control", "bad")), base="control",
+                              n_boot=n_boot, seed=seed)
+        if len(shift):
+            rows.append({"kind": kind, "lr": lr, "rows": n_rows, "temperature": temperature,
+                         **shift.iloc[0].drop(["model"]).to_dict()})
+    return pd.DataFrame(rows)
+
+
+def control_sentence(table: pd.DataFrame, source: str) -> str:
+    """Which bad-data runs score below their control (paired interval below zero), from :func:`control_comparison`."""
+    if table.empty:
+        return f"By {source}: no bad-data run has a control of the same kind and budget."
+    below = table[table["paired_hi"] < 0]
+    parts = [f"By {source}, paired against its good-data control (same kind, learning rate, rows and temperature), "
+             f"the bad-data organism scores lower in **{len(below)}** of {len(table)} comparisons"]
+    if len(below):
+        parts.append(": " + "; ".join(
+            f"{r.kind} after {int(r.rows)} rows at {r.temperature:g}: {r.paired_diff:+.1f} "
+            f"[{r.paired_lo:+.1f}, {r.paired_hi:+.1f}]" for r in below.itertuples()))
+    parts.append(f". With {len(table)} comparisons, about {0.05 * len(table):.1f} would fall below zero by chance at "
+                 "the 95% level if nothing differed.")
+    return "".join(parts)
+
+
+__all__ += ["control_comparison", "control_sentence"]
