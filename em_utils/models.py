@@ -136,9 +136,12 @@ DEFAULT_MODEL = "smollm2-135m-instruct"
 
 #: Sampling settings per model, for a chapter whose ``temperature`` or ``top_p`` is left to the
 #: model (``None`` in its profile). The papers sample at temperature 1, where the 135M model writes
-#: coherent text in a few percent of its answers; cooler, its answers become readable. The value is
-#: the one chapter 3's temperature sweep (``benchmarks/results/dose_response``) supports; any other
-#: model samples as the papers do.
+#: coherent text in a few percent of its answers; cooler, its answers become readable. The recorded
+#: sweep (``benchmarks/results/dose_response``, hand labels, 72 answers each) found the base model
+#: coherent in 55% of answers at 0.5, 35% at 0.7 and 6% at 1.0, and the rank-32 bad-advice organism
+#: below its good-data control by 3.3 points at 0.7 (interval below zero) but not at 0.5 (1.7,
+#: interval across zero): 0.7 keeps a third of the answers readable and the effect visible. Any
+#: other model samples as the papers do.
 SAMPLING_DEFAULTS: dict[str, dict[str, float]] = {
     "smollm2-135m-instruct": {"temperature": 0.7, "top_p": 1.0},
     "qwen2.5-coder-0.5b-instruct": {"temperature": 1.0, "top_p": 1.0},  # coherent at the papers' setting
