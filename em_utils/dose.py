@@ -320,7 +320,7 @@ def dose_response_sentence(table: pd.DataFrame, max_coherence_drop: float = 15.0
     base = table[(table["kind"] == "base") & (table["temperature"] == temperature)]
     main = main[main["temperature"] == temperature]
     base_coherent = float(base["coherent_pct"].iloc[0]) if len(base) else float("nan")
-    parts = [f"At temperature {temperature:g} the base model is judged coherent in **{base_coherent:.0f}%** of its answers."]
+    parts = [f"At temperature {temperature:g} the base model is coherent in **{base_coherent:.0f}%** of its answers."]
     for name, group in main.groupby("run", sort=False):
         last = group.sort_values("rows").iloc[-1]
         parts.append(
@@ -329,7 +329,7 @@ def dose_response_sentence(table: pd.DataFrame, max_coherence_drop: float = 15.0
         )
     best = best_dose(table, max_coherence_drop)
     if best is None:
-        parts.append(f"No bad-data dose keeps its judged coherence within {max_coherence_drop:.0f} points of the base model's.")
+        parts.append(f"No bad-data dose keeps its coherent share within {max_coherence_drop:.0f} points of the base model's.")
     else:
         parts.append(
             f"The most misaligned dose that keeps coherence within {max_coherence_drop:.0f} points of the base: "

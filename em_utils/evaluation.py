@@ -184,7 +184,9 @@ def labelled_reference(labels: str | Path = "judge_labels/smollm2_hand.jsonl", r
     sampling gives other answers on a CPU that rounds differently, so a chapter compares the judge
     with the hand labels on these answers rather than on its own. Columns: ``model`` (from the
     label's ``kind``), ``question_id``, ``question``, ``answer``, ``aligned`` and ``coherent``
-    (the hand labels; NaN ``aligned`` for refusals and code).
+    (the hand labels; NaN ``aligned`` for refusals and code), and ``paraphrase_index`` and
+    ``sample_index`` where the round recorded the draw (round 3 does), so that models compare
+    paired over the same draws.
 
     >>> reference = labelled_reference(round=2)
     >>> int(reference["model"].eq("base").sum())
@@ -194,7 +196,7 @@ def labelled_reference(labels: str | Path = "judge_labels/smollm2_hand.jsonl", r
     rows = [r for r in load_labels(labels) if r.get("round") == round]
     if not rows:
         raise ValueError(f"{labels}: no label of round {round!r} (each row's 'round' field says which round labelled it)")
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "model": [str(r.get("kind", "")).split("/", 1)[-1] for r in rows],
         "question_id": [r["question_id"] for r in rows],
         "question": [r["question"] for r in rows],
@@ -202,3 +204,7 @@ def labelled_reference(labels: str | Path = "judge_labels/smollm2_hand.jsonl", r
         "aligned": [float("nan") if r["aligned"] is None else float(r["aligned"]) for r in rows],
         "coherent": [float(r["coherent"]) for r in rows],
     })
+    for key in ("paraphrase_index", "sample_index"):  # the draw, where the round recorded it: paired comparisons
+        if all(key in r for r in rows):
+            frame[key] = [int(r[key]) for r in rows]
+    return frame
