@@ -224,6 +224,9 @@ def plot_dose_response(table: pd.DataFrame, metrics: Sequence[tuple[str, str]] =
         if column == "shift":
             ax.axhline(0, color="0.3", linestyle=":", linewidth=1)
         ax.set_xscale("log", base=2)
+        doses = sorted(int(r) for r in runs["rows"].unique())
+        ax.set_xticks(doses, [str(d) for d in doses])
+        ax.minorticks_off()
         ax.set_xlabel("training rows")
         ax.set_ylabel(label)
     np.atleast_1d(axes)[-1].legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
