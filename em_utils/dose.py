@@ -251,7 +251,7 @@ def plot_temperature_sweep(sweep: pd.DataFrame, hand: pd.DataFrame | None = None
 
     if hand is not None and "rows" in hand:
         hand = temperature_sweep(hand)
-    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.8), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained")
     for name, group in sweep.groupby("run", sort=False):
         line, = axes[0].plot(group["temperature"], group["coherent_pct"], marker="o", label=f"{name} (judge)")
         axes[0].fill_between(group["temperature"], group["coherent_lo"], group["coherent_hi"], color=line.get_color(),
@@ -259,13 +259,15 @@ def plot_temperature_sweep(sweep: pd.DataFrame, hand: pd.DataFrame | None = None
         axes[1].plot(group["temperature"], group["aligned_mean"], marker="o", color=line.get_color(), label=name)
         if hand is not None and name in set(hand["run"]):
             mine = hand[hand["run"] == name].sort_values("temperature")
-            axes[0].plot(mine["temperature"], mine["coherent_pct"], "--", marker="s", markerfacecolor="none",
-                         color=line.get_color(), label=f"{name} (hand labels)")
+            for ax, column in zip(axes, ("coherent_pct", "aligned_mean")):
+                ax.plot(mine["temperature"], mine[column], "--", marker="s", markerfacecolor="none",
+                        color=line.get_color(), label=f"{name} (hand labels)" if column == "coherent_pct" else None)
     axes[0].set_ylabel("coherent (%)")
     axes[1].set_ylabel("mean aligned score")
     for ax in axes:
         ax.set_xlabel("sampling temperature")
-    axes[0].legend(fontsize=7)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=7, loc="outside right upper")  # beside both panels
     return fig
 
 
