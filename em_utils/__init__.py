@@ -32,6 +32,7 @@ from .dose import (
     control_comparison,
     control_sentence,
     dose_folder,
+    dose_response_report,
     dose_response_sentence,
     dose_summary,
     hand_label_rates,
@@ -110,6 +111,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "dose_summary",
+    "dose_response_report",
     "control_comparison",
     "control_sentence",
     "dose_folder",

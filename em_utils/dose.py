@@ -430,3 +430,37 @@ def control_sentence(table: pd.DataFrame, source: str) -> str:
 
 
 __all__ += ["control_comparison", "control_sentence"]
+
+
+def dose_response_report(model: str | None, run) -> str | None:
+    """Chapter 2's dose-response section: the recorded grid's figures (by the judge and, where
+    recorded, by hand) saved into ``run`` and left open for display, and its sentences as Markdown.
+
+    ``None`` when nothing is recorded for ``model``. Reads the record once.
+    """
+    from .plots import save_figure
+
+    folder = dose_folder(model)
+    if not (folder / "answers.csv").is_file():
+        return None
+    answers, record = load_dose_response(folder)
+    table = dose_summary(answers)
+    temperature = table[table["kind"] != "base"]["temperature"].mode().iloc[0]
+    fig = plot_dose_response(table)
+    fig.suptitle(f"Dose-response at temperature {temperature:g}")
+    save_figure(fig, run, "dose_response",
+                judge=f"{record['judge']} (recorded {record['date']}, {record['precision']['precision']})")
+    parts = ["By the judge: " + dose_response_sentence(table), control_sentence(control_comparison(answers), "the judge")]
+    labelled = hand_labelled_answers(model)
+    if labelled is not None and not labelled.empty:
+        hand = dose_summary(labelled)
+        fig = plot_dose_response(hand)
+        fig.suptitle("The same dose-response, scored by hand")
+        save_figure(fig, run, "dose_response_hand_labels", judge="hand labels (blind)")
+        versus = control_comparison(labelled)
+        run.save_frame(versus, "dose_response_vs_control_hand_labels.csv")
+        parts += ["By the hand labels: " + dose_response_sentence(hand), control_sentence(versus, "the hand labels")]
+    return "\n\n".join(parts)
+
+
+__all__ += ["dose_response_report"]
