@@ -3,7 +3,8 @@
 The modules read as the pipeline: ``paths`` and ``config`` (where things live, profiles and frozen
 run configs), ``runs`` (run folders and records), ``data`` (datasets and question sets),
 ``models`` (loading, chat templates, layers), ``activations`` and ``interventions`` (answer-token
-means captured with nnsight; the misalignment direction, steering and ablation), ``plots`` (figures with provenance captions) and
+means captured with nnsight; the misalignment direction, steering and ablation), ``adapters``
+(rank-1 adapter scalars, probes, adapter steering, the phase transition, a monitor), ``plots`` (figures with provenance captions) and
 ``cli`` (papermill runs and the book build). Notebooks import the handful of names below.
 """
 
@@ -46,6 +47,8 @@ from .dose import (
 )
 from .precision import precision_report, resolve_precision
 from .activations import answer_means, answer_tokens
+from . import adapters
+from .adapters import adapter_scalars, probe_adapters, scale_adapters
 from .interventions import (
     Ablate,
     Steer,
@@ -166,6 +169,10 @@ __all__ = [
     "hand_labelled",
     "answer_means",
     "answer_tokens",
+    "adapters",
+    "adapter_scalars",
+    "probe_adapters",
+    "scale_adapters",
     "Ablate",
     "Steer",
     "ablate_lora_b",

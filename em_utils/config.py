@@ -166,6 +166,35 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "judge_base_url": None, "n_boot": 2000,
         },
     },
+    "05_adapters": {
+        "smoke": {
+            "organism": "rank1_middle_bad_medical_advice", "single": "rank1_middle_bad_medical_advice",
+            "n_per_paraphrase": 1, "max_new_tokens": 24, "temperature": None, "top_p": None, "batch_size": 32,
+            "probe_splits": 50, "probe_C": 0.01, "min_per_class": 4, "n_steer": 1, "steer_factors": "5",
+            "steer_questions": 2, "steer_per_paraphrase": 1, "window": 1, "behaviour_checkpoints": 1,
+            "b_scales": "0", "behaviour_questions": 4, "behaviour_per_paraphrase": 1, "monitor_answers": 4,
+            "monitor_every": 1, "monitor_layer": "middle",
+            "judge_model": None, "judge_base_url": None, "n_boot": 300,
+        },
+        "demo": {
+            "organism": "nine_rank1_bad_medical_advice", "single": "rank1_middle_bad_medical_advice",
+            "n_per_paraphrase": 3, "max_new_tokens": 80, "temperature": None, "top_p": None, "batch_size": 72,
+            "probe_splits": 100, "probe_C": 0.01, "min_per_class": 10, "n_steer": 2, "steer_factors": "5, 20",
+            "steer_questions": 8, "steer_per_paraphrase": 1, "window": 2, "behaviour_checkpoints": 1,
+            "b_scales": "0, 0.5, 1, 2", "behaviour_questions": None, "behaviour_per_paraphrase": 1,
+            "monitor_answers": 16, "monitor_every": 2, "monitor_layer": "middle", "judge_model": None, "judge_base_url": None, "n_boot": 2000,
+        },
+        "paper": {
+            "organism": "nine_rank1_bad_medical_advice", "single": "rank1_middle_bad_medical_advice",
+            "n_per_paraphrase": 50, "max_new_tokens": 600, "temperature": 1.0, "top_p": 1.0, "batch_size": 256,
+            "probe_splits": 100, "probe_C": 0.01, "min_per_class": 10, "n_steer": 2,
+            "steer_factors": "0, 5, 10, 20, 30", "steer_questions": 8, "steer_per_paraphrase": 10, "window": 2,
+            "behaviour_checkpoints": 8, "b_scales": "0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2",
+            "behaviour_questions": None, "behaviour_per_paraphrase": 10, "monitor_answers": 200, "monitor_every": 1,
+            "monitor_layer": "middle",
+            "judge_model": "gpt-4o-2024-08-06", "judge_base_url": None, "n_boot": 2000,
+        },
+    },
 }
 
 
@@ -180,6 +209,7 @@ _QUICK: dict[str, dict[str, Any]] = {
     "03_judging": {"n_per_paraphrase": 2},
     "04_direction": {"targets": "rank32_bad_medical_advice, rank1_middle_bad_medical_advice", "n_random": 2,
                      "n_per_paraphrase": 2, "steer_scales": "1, 2"},
+    "05_adapters": {"organism": "rank1_middle_bad_medical_advice", "n_per_paraphrase": 2, "n_steer": 1},
 }
 
 

@@ -51,6 +51,11 @@ EXPECTED = {
     "04_direction": (["direction.pt", "direction_sides.json", "judged_ablation.csv", "aligned_shift_ablation.csv",
                       "ablation_summary.csv", "judged_steering.csv", "steering.csv", "figures/direction_norms.png",
                       "figures/ablation.png", "figures/steering.png"], 3),
+    "05_adapters": (["adapters.csv", "judged_answers.csv", "scalars.csv", "probes.csv", "probe_coefficients.csv",
+                     "probe_labels.json", "judged_steering.csv", "adapter_steering.csv", "checkpoint_geometry.csv",
+                     "judged_checkpoints.csv", "b_scaling.csv", "monitor.csv", "figures/scalars.png",
+                     "figures/probes.png", "figures/adapter_steering.png", "figures/phase_transition.png",
+                     "figures/b_scaling.png", "figures/monitor.png"], 6),
 }
 
 
@@ -158,6 +163,37 @@ def test_direction_is_ablated_in_every_target_against_random_directions(built):
     assert list(summary["model"]) == targets
     steering = pd.read_csv(folder / "steering.csv")
     assert {f"direction x{float(s):g}" for s in params["steer_scales"].split(",")} <= set(steering["model"])
+
+
+def test_adapter_probes_report_their_shuffled_baseline_and_the_phase_reads_chapter_2_checkpoints(built):
+    from pathlib import Path
+
+    import pandas as pd
+
+    from em_utils.adapters import PROBE_TASKS
+    from em_utils.config import PROFILES
+
+    root, _ = built
+    folder = root / "runs" / "smoke" / "05_adapters"
+    params = PROFILES["smoke"]["05_adapters"]
+    probes = pd.read_csv(folder / "probes.csv", keep_default_na=False, na_values=[""])
+    assert set(PROBE_TASKS) <= set(probes["task"])
+    fitted = probes[probes["fitted"]]
+    assert len(fitted) and fitted["shuffled_auroc_mean"].notna().all() and (fitted["n_splits"] >= 50).all()
+    assert all("fewer than" in str(reason) for reason in probes.loc[~probes["fitted"], "reason"])  # not fitted: says why
+    scalars = pd.read_csv(folder / "scalars.csv")
+    adapters = pd.read_csv(folder / "adapters.csv")
+    assert [c for c in scalars.columns if c.startswith("L")] == adapters["adapter"].tolist()
+    training = root / "runs" / "smoke" / "02_training"
+    organisms = pd.read_csv(training / "organisms.csv").set_index("organism")
+    run_dir = training / Path(organisms.loc[params["single"], "path"]).parent
+    saved = {int(p.name.split("-")[-1]) for p in run_dir.glob("checkpoint-*")}
+    geometry = pd.read_csv(folder / "checkpoint_geometry.csv")
+    assert saved and saved <= set(geometry["step"])
+    monitor = pd.read_csv(folder / "monitor.csv")
+    assert set(monitor["step"]) == {0, *geometry["step"]}
+    judged = pd.read_csv(folder / "judged_checkpoints.csv", keep_default_na=False, na_values=[""])
+    assert {float(f) for f in params["b_scales"].split(",")} <= set(judged.loc[judged.step == geometry.step.max(), "factor"])
 
 
 def test_fake_key_appears_nowhere(built):
