@@ -509,25 +509,25 @@ def training_rows(path: str | Path) -> list[dict]:
     A dose-response's rows (they carry ``run``) become sampled rows of kind ``"sampled/<run>"``.
     """
     file = resolve_data_path(path)
-    first = next((json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()), {})
-    if "sound" in first:
+    if _is_pair_file(file):
         return pair_rows(file)
     rows = load_labels(file)
     return [{**r, "kind": f"sampled/{r['run']}"} if "run" in r else r for r in rows]
 
 
-def heldout_answers(paths: Sequence[str | Path] = HELDOUT) -> set[str]:
-    """Every answer text of the judge-measuring label files (what no fit may see)."""
+def _is_pair_file(file: Path) -> bool:
+    """Whether a label file holds matched pairs (``sound``/``harmful``) rather than label rows."""
+    first = next((json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()), {})
+    return "sound" in first
+
+
+def heldout_answers() -> set[str]:
+    """Every answer text of the judge-measuring label files (:data:`HELDOUT`: what no fit may see)."""
     from .judge_validation import load_pairs
 
     out: set[str] = set()
-    for path in paths:
-        try:
-            file = resolve_data_path(path)
-        except FileNotFoundError:
-            continue
-        first = next((json.loads(l) for l in file.read_text(encoding="utf-8").splitlines() if l.strip()), {})
-        out |= set(load_pairs(str(file))["answer"]) if "sound" in first else {r["answer"] for r in load_labels(file)}
+    for file in _heldout_files():
+        out |= set(load_pairs(str(file))["answer"]) if _is_pair_file(file) else {r["answer"] for r in load_labels(file)}
     return out
 
 
