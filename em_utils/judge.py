@@ -72,8 +72,12 @@ def make_judge(kind: str = "auto", model: str | None = None, base_url: str | Non
     Args:
         kind: ``"openai"`` (the papers' GPT-4o logprob judge, any OpenAI-compatible endpoint),
             ``"offline"`` (this project's judge: no key, no network), or ``"auto"``: ``openai`` when
-            ``OPENAI_API_KEY`` (or ``AZURE_OPENAI_API_KEY``) is set, else ``offline``.
-        model: the judge model for ``openai`` (default ``gpt-4o-2024-08-06``).
+            ``OPENAI_API_KEY`` (or ``AZURE_OPENAI_API_KEY``) is set, else ``offline``; or
+            ``"local"``: the papers' logprob protocol on an offline model served on 127.0.0.1 by
+            llama.cpp (:mod:`em_utils.judge_server`; 0-9 scale), started now and stopped when the
+            process exits.
+        model: the judge model for ``openai`` (default ``gpt-4o-2024-08-06``); for ``local`` an
+            offline model name or a ``.gguf`` path (default ``qwen2.5-coder-0.5b-instruct``).
         base_url: an OpenAI-compatible endpoint (Azure, vLLM, llama.cpp); the key still comes from
             the environment only.
     """
@@ -89,7 +93,15 @@ def make_judge(kind: str = "auto", model: str | None = None, base_url: str | Non
         from .judge_openai import OpenAIJudge
 
         return OpenAIJudge(**({"model": model} if model else {}), base_url=base_url, **kwargs)
-    raise ValueError(f"unknown judge {kind!r}: use 'offline', 'openai' or 'auto'")
+    if kind == "local":
+        import atexit
+
+        from .judge_server import LocalJudgeServer
+
+        server = LocalJudgeServer(model or "qwen2.5-coder-0.5b-instruct").start()
+        atexit.register(server.stop)
+        return server.judge(**kwargs)
+    raise ValueError(f"unknown judge {kind!r}: use 'offline', 'openai', 'local' or 'auto'")
 
 
 __all__ += ["make_judge"]

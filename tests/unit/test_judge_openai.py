@@ -369,11 +369,31 @@ def test_key_never_in_cache_logs_or_progress(fake_openai, make_judge, caplog, ca
 def test_missing_key_is_a_clear_error_before_any_request(fake_openai, make_judge, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY")
     with pytest.raises(MissingAPIKeyError, match="OPENAI_API_KEY"):
-        make_judge().score(PAIRS, "aligned")
+        make_judge(base_url="https://judge.example.org/v1").score(PAIRS, "aligned")
     monkeypatch.delenv("AZURE_OPENAI_API_KEY", raising=False)
     with pytest.raises(MissingAPIKeyError, match="AZURE_OPENAI_API_KEY"):
         make_judge(base_url=fake_openai.root_url, api_version="2024-10-21").score(PAIRS, "aligned")
     assert fake_openai.total_attempts() == 0
+
+
+def test_a_server_on_this_machine_needs_no_key(fake_openai, make_judge, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    scores = make_judge().score(PAIRS, "aligned")  # fake_openai listens on 127.0.0.1
+    assert all(0 <= s <= 100 for s in scores)
+    assert {r.headers.get("authorization") for r in fake_openai.requests} == {"Bearer EMPTY"}
+
+
+def test_one_digit_scale_is_rescaled_and_keyed_apart(fake_openai, make_judge):
+    fake_openai.script = lambda r: numeric_reply({"7": 0.5, "9": 0.3, "42": 0.1, "x": 0.1})
+    papers, digits = make_judge(), make_judge(scale_max=9)
+    prompt = papers.prompt(*PAIRS[0], "aligned")
+    assert cache_key(papers.request_payload(prompt)) != cache_key(digits.request_payload(prompt))
+    assert "scale_max" not in papers.request_payload(prompt)  # the papers' keys are unchanged
+    assert digits.score(PAIRS[:1], "aligned")[0] == pytest.approx((7 * 0.5 + 9 * 0.3) / 0.8 * 100 / 9)
+    assert papers.score(PAIRS[:1], "aligned")[0] == pytest.approx((7 * 0.5 + 9 * 0.3 + 42 * 0.1) / 0.9)
+    assert digits.name.endswith("[0-9]")
+    with pytest.raises(ValueError, match="scale_max"):
+        make_judge(scale_max=10)
 
 
 def test_azure_deployment(fake_openai, make_judge, monkeypatch):
