@@ -227,6 +227,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     sub.add_parser("chapters", help="list the chapters in book order")
 
+    doc = sub.add_parser("doctor", help="what this machine has: torch, precision, models, judge, chapter times, disk")
+    doc.add_argument("--profile", default="demo", choices=["smoke", "quick", "demo", "paper"])
+    doc.add_argument("--json", action="store_true", help="print the report as JSON")
+    doc.add_argument("--no-measure", action="store_true", help="skip the short GEMM timing behind `precision auto`")
+
     tr = sub.add_parser("train", help="train one organism (works under `accelerate launch -m em_utils.cli`)")
     tr.add_argument("organism", help="kind:dataset, e.g. rank1_middle:bad_medical_advice")
     tr.add_argument("--output", type=Path, required=True, help="the organism's folder (resumes if it has checkpoints)")
@@ -257,6 +262,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                               "seconds": round(result.seconds, 1)}))
     elif args.command == "chapters":
         print("\n".join(chapters()))
+    elif args.command == "doctor":
+        from .doctor import doctor_report, format_report
+
+        report = doctor_report(args.profile, measure=not args.no_measure)
+        print(json.dumps(report, indent=2, default=str) if args.json else format_report(report))
     else:
         params = {name: _coerce(value) for name, value in args.parameter}
         if args.command == "run":
