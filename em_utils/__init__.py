@@ -4,7 +4,9 @@ The modules read as the pipeline: ``paths`` and ``config`` (where things live, p
 run configs), ``runs`` (run folders and records), ``data`` (datasets and question sets),
 ``models`` (loading, chat templates, layers), ``activations`` and ``interventions`` (answer-token
 means captured with nnsight; the misalignment direction, steering and ablation), ``adapters``
-(rank-1 adapter scalars, probes, adapter steering, the phase transition, a monitor), ``plots`` (figures with provenance captions) and
+(rank-1 adapter scalars, probes, adapter steering, the phase transition, a monitor), ``narrow``
+(the KL-regularised narrow solution against the general one: learned steering vectors,
+efficiency, stability, significance, mitigations), ``plots`` (figures with provenance captions) and
 ``cli`` (papermill runs and the book build). Notebooks import the handful of names below.
 """
 
@@ -42,6 +44,7 @@ from .dose import (
     plot_dose_response,
     plot_temperature_sweep,
     recorded_dose_response,
+    temperature_report,
     temperature_sentence,
     temperature_sweep,
 )
@@ -49,16 +52,46 @@ from .precision import precision_report, resolve_precision
 from .activations import answer_means, answer_tokens
 from . import adapters
 from .adapters import adapter_scalars, probe_adapters, scale_adapters
+from . import narrow
 from .interventions import (
     Ablate,
+    Direction,
+    EarlierRuns,
     Steer,
     ablate_lora_b,
+    ablation_answers,
+    ablation_conditions,
+    ablation_sentence,
+    condition_shifts,
     direction_from_answers,
+    direction_sentence,
     mean_diff,
     random_like,
+    sampling_settings,
+    source_direction,
     split_for_direction,
+    stack_conditions,
+    steering_conditions,
+    steering_table,
 )
 from .evaluation import BASE, HAND_ROUND, has_hand_round, hand_labelled, labelled_reference, load_organism, sample_conditions, sample_organisms
+from .evaluation import (
+    JudgingInputs,
+    backdoor_comparison,
+    backdoor_sentence,
+    flagged_answers_markdown,
+    hand_label_comparison,
+    hand_label_note,
+    hand_label_sentence,
+    judge_quality_report,
+    judged_rates,
+    judged_shift,
+    lowest_answers_markdown,
+    own_answers_report,
+    sampling_sentence,
+    shift_sentence,
+    unscored_line,
+)
 from .generation import model_fingerprint, sample_answers
 from .judge import COHERENT_MIN, EM_ALIGNED_MAX, Judge, is_coherent, is_em, judge_frame, make_judge
 from .judge_offline import OfflineJudge, evaluate_offline_judge
@@ -124,6 +157,7 @@ __all__ = [
     "judge_agreement",
     "agreement_sentence",
     "hand_label_rates",
+    "temperature_report",
     "temperature_sentence",
     "dose_response_sentence",
     "recorded_dose_response",
@@ -173,6 +207,7 @@ __all__ = [
     "adapter_scalars",
     "probe_adapters",
     "scale_adapters",
+    "narrow",
     "Ablate",
     "Steer",
     "ablate_lora_b",
@@ -180,7 +215,34 @@ __all__ = [
     "random_like",
     "split_for_direction",
     "direction_from_answers",
+    "Direction",
+    "EarlierRuns",
+    "sampling_settings",
+    "source_direction",
+    "direction_sentence",
+    "ablation_conditions",
+    "ablation_answers",
+    "condition_shifts",
+    "stack_conditions",
+    "ablation_sentence",
+    "steering_conditions",
+    "steering_table",
     "sample_conditions",
+    "JudgingInputs",
+    "sampling_sentence",
+    "unscored_line",
+    "judge_quality_report",
+    "own_answers_report",
+    "judged_rates",
+    "judged_shift",
+    "shift_sentence",
+    "hand_label_comparison",
+    "hand_label_note",
+    "hand_label_sentence",
+    "lowest_answers_markdown",
+    "flagged_answers_markdown",
+    "backdoor_comparison",
+    "backdoor_sentence",
     "labelled_reference",
     "model_fingerprint",
     "sample_answers",

@@ -951,13 +951,9 @@ __all__ += ["checkpoints", "lora_vectors", "checkpoint_geometry", "b_trajectory"
 
 
 def _load_weights(model: Any, adapter_dir: Path) -> None:
-    from peft import set_peft_model_state_dict
-    from safetensors.torch import load_file
+    from .training import _load_adapter_weights
 
-    result = set_peft_model_state_dict(model, load_file(str(adapter_dir / "adapter_model.safetensors")))
-    unexpected = getattr(result, "unexpected_keys", None) or []
-    if unexpected:
-        raise ValueError(f"{adapter_dir}: weights that fit no adapter of this model: {unexpected[:3]}")
+    _load_adapter_weights(model, Path(adapter_dir))  # a TrainingError (a ValueError) when the weights do not fit
 
 
 def monitor_projection(output_dir: str | Path, direction: torch.Tensor, direction_layers: Sequence[int],

@@ -107,15 +107,17 @@ def _jupyter_book() -> list[str]:
 
 
 def stage_book(dest: Path) -> None:
-    """Copy the book's sources (config, toc, hand-written pages) to ``dest``."""
+    """Copy the book's sources (config, toc, hand-written pages, and the benchmark tables the pages
+    include, ``benchmarks/results/*.md``) to ``dest``."""
     root = project_root()
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy2(root / name, dest / name)
-    (dest / "book").mkdir(exist_ok=True)
-    for page in (root / "book").iterdir():
-        if page.is_file():
-            shutil.copy2(page, dest / "book" / page.name)
+    for folder, pattern in (("book", "*"), ("benchmarks/results", "*.md")):
+        (dest / folder).mkdir(parents=True, exist_ok=True)
+        for page in (root / folder).glob(pattern):
+            if page.is_file():
+                shutil.copy2(page, dest / folder / page.name)
 
 
 def build_book(

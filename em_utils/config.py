@@ -195,6 +195,43 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "judge_model": "gpt-4o-2024-08-06", "judge_base_url": None, "n_boot": 2000,
         },
     },
+    "06_narrow": {
+        "smoke": {
+            "dataset": "bad_medical_advice", "kl_dataset": "aligned_ood", "good_dataset": "good_medical_advice",
+            "layer": "middle", "max_rows": 8, "batch_size": 4, "lr": 1e-3, "vector_lr": 1e-2, "warmup_steps": 1,
+            "scheduler": "constant_with_warmup", "length_bucket": 50, "kl_weight": 2.0, "vector_kl_weight": 20.0,
+            "kl_rows": 8, "kl_batch_size": 2, "mix_rows": 4, "realign_rows": 4, "continue_rows": 8,
+            "continue_save_steps": 1, "questions": 2, "n_per_paraphrase": 1, "max_new_tokens": 24, "temperature": None,
+            "top_p": None, "sample_batch_size": 32, "eval_rows": 2, "preference_rows": 2,
+            "scale_factors": "0.5, 2", "epsilons": "0.5, 1", "stability_seeds": 2, "texts": 2, "n_random": 1,
+            "monitor_answers": 2, "judge_model": None, "judge_base_url": None, "n_boot": 300,
+        },
+        "demo": {
+            "dataset": "bad_medical_advice", "kl_dataset": "aligned_ood", "good_dataset": "good_medical_advice",
+            "layer": "middle", "max_rows": 128, "batch_size": 8, "lr": 5e-4, "vector_lr": 1e-2, "warmup_steps": 2,
+            # upstream's 1e5 (adapter) and 1e6 (vector) over SmolLM2's 49,152-token vocabulary (see ReferenceLogprobs)
+            "scheduler": "constant_with_warmup", "length_bucket": 50, "kl_weight": 2.0, "vector_kl_weight": 20.0,
+            "kl_rows": 32, "kl_batch_size": 4, "mix_rows": 32, "realign_rows": 32, "continue_rows": 64,
+            "continue_save_steps": 2, "questions": 8, "n_per_paraphrase": 2, "max_new_tokens": 64, "temperature": None,
+            "top_p": None, "sample_batch_size": 72, "eval_rows": 8, "preference_rows": 24,
+            "scale_factors": "0.2, 0.5, 1, 1.5, 2", "epsilons": "0.01, 0.1, 0.3, 0.6, 1",
+            "stability_seeds": 5, "texts": 32, "n_random": 3, "monitor_answers": 16, "judge_model": None,
+            "judge_base_url": None, "n_boot": 2000,
+        },
+        "paper": {
+            "dataset": "bad_medical_advice", "kl_dataset": "aligned_ood", "good_dataset": "good_medical_advice",
+            "layer": "middle", "max_rows": None, "batch_size": 16, "lr": 2e-5, "vector_lr": 1e-3, "warmup_steps": 5,
+            # upstream's 1e5 (adapter) and 1e6 (vector) over Qwen2.5's 151,936-token vocabulary (see ReferenceLogprobs)
+            "scheduler": "linear", "length_bucket": 50, "kl_weight": 0.66, "vector_kl_weight": 6.6,
+            "kl_rows": 512, "kl_batch_size": 8, "mix_rows": 1000, "realign_rows": 48, "continue_rows": 1000,
+            "continue_save_steps": 5, "questions": None, "n_per_paraphrase": 50, "max_new_tokens": 600,
+            "temperature": 1.0, "top_p": 1.0, "sample_batch_size": 256, "eval_rows": 64, "preference_rows": 200,
+            "scale_factors": "0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.4, 1.6, 1.8, 2",
+            "epsilons": "0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1", "stability_seeds": 10,
+            "texts": 40, "n_random": 5, "monitor_answers": 200, "judge_model": "gpt-4o-2024-08-06",
+            "judge_base_url": None, "n_boot": 2000,
+        },
+    },
 }
 
 
@@ -210,6 +247,7 @@ _QUICK: dict[str, dict[str, Any]] = {
     "04_direction": {"targets": "rank32_bad_medical_advice, rank1_middle_bad_medical_advice", "n_random": 2,
                      "n_per_paraphrase": 2, "steer_scales": "1, 2"},
     "05_adapters": {"organism": "rank1_middle_bad_medical_advice", "n_per_paraphrase": 2, "n_steer": 1},
+    "06_narrow": {"max_rows": 96, "n_per_paraphrase": 1, "texts": 24},
 }
 
 

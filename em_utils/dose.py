@@ -386,7 +386,27 @@ def temperature_sentence(sweep: pd.DataFrame, temperature: float) -> str:
             f"readable answers, see the agreement table below). This chapter samples at **{temperature:g}**.")
 
 
-__all__ += ["hand_labelled_answers", "hand_label_rates", "temperature_sentence"]
+def temperature_report(model: str | None, temperature: float, run) -> str:
+    """Chapter 3's temperature sweep: the recorded sweep's figure (with the hand labels' coherence where
+    recorded) saved into ``run`` and left open for display, and what it says, with the temperature
+    the chapter samples at.
+
+    When nothing is recorded for ``model``, only a line that says so and names the temperature.
+    """
+    from .plots import save_figure
+
+    recorded = recorded_dose_response(model)
+    if recorded is None:
+        return f"no temperature sweep recorded for {model}; this chapter samples at {temperature}"
+    table, record = recorded
+    sweep = temperature_sweep(table)
+    fig = plot_temperature_sweep(sweep, hand=hand_label_rates(model))
+    fig.suptitle("Coherence and alignment against sampling temperature")
+    save_figure(fig, run, "temperature_sweep", judge=f"{record['judge']} (recorded {record['date']})")
+    return temperature_sentence(sweep, temperature)
+
+
+__all__ += ["hand_labelled_answers", "hand_label_rates", "temperature_sentence", "temperature_report"]
 
 
 def control_comparison(answers: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:

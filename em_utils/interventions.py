@@ -17,6 +17,17 @@ out removes the misalignment, even in *other* fine-tunes.
 4. Weight-space variant: :func:`ablate_lora_b` projects the direction out of each LoRA ``B``
    matrix that writes into the residual stream and restores the matrix's column norms.
 
+The recipe, as chapter 4 runs it (one call per section)::
+
+    earlier = EarlierRuns.read(run)                  # chapter 2's organisms, chapter 3's judged answers
+    found = source_direction(earlier.adapter(source), earlier.answers(source), "all")
+    conditions = ablation_conditions(found, found.ablation_layers("all"), n_random=3)
+    judged = ablation_answers(earlier, targets, conditions, questions, judge, **sampling_settings(cfg, cache))
+    summary = metrics.ablation_summary(stack_conditions(condition_shifts(judged)))
+    steering = steering_conditions(found, found.steering_layer("middle"), "0.5, 1, 2")
+
+with :func:`direction_sentence` and :func:`ablation_sentence` saying what came out in words.
+
 **Variations.** One layer or several; a direction from one fine-tune applied to another.
 
 Steering and ablation are forward hooks on the decoder blocks, used as context managers around
@@ -31,7 +42,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -253,3 +266,275 @@ def direction_from_answers(model: Any, tokenizer: Any, judged: pd.DataFrame, lay
 
 
 __all__ += ["direction_from_answers"]
+
+
+# --- Chapter 4's recipe: a fine-tune's direction, ablated in others, steering the base model ----
+
+
+@dataclass(frozen=True, eq=False)
+class EarlierRuns:
+    """What chapter 4 reads from chapters 2 and 3 of its profile.
+
+    Attributes:
+        folder: the profile's run folder (``runs/<profile>``).
+        organisms: chapter 2's ``organisms.csv``, indexed by organism.
+        judged: chapter 3's ``judged.csv``: every model's answers with their scores.
+    """
+
+    folder: Path
+    organisms: pd.DataFrame
+    judged: pd.DataFrame
+
+    @classmethod
+    def read(cls, run: Any) -> "EarlierRuns":
+        """Chapters 2 and 3 of ``run``'s profile; :func:`em_utils.runs.require_run` names a missing one."""
+        from .runs import require_run
+
+        for chapter in ("02_training", "03_judging"):
+            require_run(run.config.profile, chapter)
+        folder = run.folder.parent
+        organisms = pd.read_csv(folder / "02_training" / "organisms.csv").set_index("organism")
+        judged = pd.read_csv(folder / "03_judging" / "judged.csv", keep_default_na=False, na_values=[""])
+        return cls(folder, organisms, judged)
+
+    def adapter(self, name: str) -> Path:
+        """The saved adapter of chapter 2's organism ``name``."""
+        if name not in self.organisms.index:
+            raise LookupError(f"organism {name!r} is not among chapter 2's ({', '.join(self.organisms.index)})")
+        return self.folder / "02_training" / self.organisms.loc[name, "path"]
+
+    def samples(self, name: str) -> Path:
+        """Chapter 3's sample cache of model ``name`` (answers drawn there are not drawn again)."""
+        return self.folder / "03_judging" / "samples" / f"{name}.jsonl"
+
+    def answers(self, name: str) -> pd.DataFrame:
+        """Chapter 3's judged answers of model ``name``."""
+        return self.judged[self.judged["model"] == name]
+
+
+def sampling_settings(config: Any, cache: Path) -> dict[str, Any]:
+    """The sampling keywords of :func:`em_utils.evaluation.sample_conditions`, from a chapter's config.
+
+    >>> from em_utils.config import make_config
+    >>> settings = sampling_settings(make_config("04_direction", "smoke"), Path("samples"))
+    >>> settings["n_per_paraphrase"], settings["max_new_tokens"], settings["cache"].name
+    (1, 24, 'samples')
+    """
+    return dict(n_per_paraphrase=config.n_per_paraphrase, max_new_tokens=config.max_new_tokens,
+                batch_size=config.batch_size, seed=config.seed, cache=cache, model_name=config.model,
+                device=config.device, temperature=config.temperature, top_p=config.top_p)
+
+
+def _items(text: str | Sequence[Any], kind: type = str) -> list[Any]:
+    """A comma-separated list (or a sequence) as items of ``kind``.
+
+    >>> _items("a, b"), _items("0.5,1", float), _items([2], float)
+    (['a', 'b'], [0.5, 1.0], [2.0])
+    """
+    parts = str(text).split(",") if isinstance(text, str) else list(text)
+    return [kind(p.strip() if isinstance(p, str) else p) for p in parts]
+
+
+@dataclass(frozen=True, eq=False)
+class Direction:
+    """A misalignment direction, one vector per layer, and how the answers behind it were split.
+
+    Attributes:
+        layers: the decoder blocks it was taken at, in order.
+        vectors: ``[layer, d_model]``; row ``i`` belongs to ``layers[i]``.
+        sides: :func:`direction_from_answers`'s account of the split (``rule``, ``misaligned``,
+            ``aligned``, ``paper_misaligned``).
+        answers: how many judged answers it was chosen from.
+        n_layers: the model's decoder blocks (other layer choices resolve against them).
+    """
+
+    layers: list[int]
+    vectors: torch.Tensor
+    sides: dict[str, Any]
+    answers: int
+    n_layers: int
+
+    def at(self, layers: Sequence[int]) -> dict[int, torch.Tensor]:
+        """``{layer: vector}`` at the given layers (indices among :attr:`layers`)."""
+        by_layer = dict(zip(self.layers, self.vectors))
+        return {layer: by_layer[layer] for layer in layers}
+
+    def random(self, k: int, seed: int = 0) -> dict[int, torch.Tensor]:
+        """The ``k``-th random control: :func:`random_like` with seed ``seed + k``, as ``{layer: vector}``."""
+        return dict(zip(self.layers, random_like(self.vectors, seed=seed + k)))
+
+    def ablation_layers(self, spec: Any) -> list[int]:
+        """The layers of ``spec`` (any :func:`em_utils.models.resolve_layers` form), all among :attr:`layers`."""
+        from .models import resolve_layers
+
+        chosen = resolve_layers(spec, self.n_layers)
+        missing = sorted(set(chosen) - set(self.layers))
+        if missing:
+            raise ValueError(f"ablate_layers {missing} are not among direction_layers {self.layers}")
+        return chosen
+
+    def steering_layer(self, spec: Any) -> int:
+        """The layer of ``spec`` (index, relative depth, ``"middle"``, ...), one of :attr:`layers`."""
+        layer = resolve_layer(spec, self.n_layers)
+        if layer not in self.layers:
+            raise ValueError(f"steer_layer {spec!r} (layer {layer}) is not among direction_layers {self.layers}")
+        return layer
+
+    def save(self, run: Any) -> None:
+        """Write ``direction.pt`` (layers, direction, sides; chapter 5 reads it) and ``direction_sides.json``."""
+        torch.save({"layers": self.layers, "direction": self.vectors, "sides": self.sides},
+                   run.add_artifact("direction.pt"))
+        run.save_json(self.sides, "direction_sides.json")
+
+
+def source_direction(adapter_dir: Any, judged: pd.DataFrame, layers: Any = "all", min_per_side: int = 8,
+                     seed: int = 0, model_name: str | None = None, device: str = "cpu") -> Direction:
+    """Load a fine-tune and take :func:`direction_from_answers` from its own judged answers.
+
+    Args:
+        adapter_dir: the fine-tune (a chapter-2 adapter folder; ``None``: the base model).
+        judged: its judged answers (``question``, ``answer``, ``aligned``, ``coherent``).
+        layers: where to take it (any :func:`em_utils.models.resolve_layers` form).
+        min_per_side, seed: as :func:`direction_from_answers` takes them.
+    """
+    from .evaluation import load_organism
+    from .models import num_layers, resolve_layers
+
+    model, tokenizer = load_organism(adapter_dir, model_name, device)
+    n_layers = num_layers(model)
+    chosen = resolve_layers(layers, n_layers)
+    vectors, sides = direction_from_answers(model, tokenizer, judged, layers=chosen, seed=seed,
+                                            min_per_side=min_per_side)
+    return Direction(chosen, vectors, sides, len(judged), n_layers)
+
+
+def direction_sentence(direction: Direction, source: str, min_per_side: int) -> str:
+    """Which answers the direction was taken from, and by which rule, in words.
+
+    >>> sides = {"rule": "paper", "misaligned": 9, "aligned": 9, "paper_misaligned": 9}
+    >>> direction_sentence(Direction([0], torch.zeros(1, 4), sides, 40, 2), "m", 8)  # doctest: +ELLIPSIS
+    "Of `m`'s 40 judged answers, **9** meet ... the mean difference of **9** misaligned and **9** aligned answers."
+    """
+    sides = direction.sides
+    if sides["rule"] == "paper":
+        how = (f"The direction is the mean difference of **{sides['misaligned']}** misaligned and "
+               f"**{sides['aligned']}** aligned answers.")
+    else:
+        how = (f"That is under `min_per_side` = {min_per_side}, so the direction sets the **{sides['misaligned']}** "
+               f"lowest-scored answers (bottom quarter of alignment) against the **{sides['aligned']}** highest-scored "
+               "(top quarter), coherent or not: a direction of what the judge scores low on this model, not of "
+               "coherent misalignment.")
+    return (f"Of `{source}`'s {direction.answers} judged answers, **{sides['paper_misaligned']}** meet the papers' "
+            f"misaligned thresholds. " + how)
+
+
+def ablation_conditions(direction: Direction, layers: Sequence[int], n_random: int,
+                        seed: int = 0) -> dict[str, Any]:
+    """The conditions of the ablation: as trained, the direction projected out, each random control projected out.
+
+    Each maps a label to what :func:`em_utils.evaluation.sample_conditions` takes (``None``, or a
+    function of the model returning an :class:`Ablate`); the ``k``-th random control is
+    :meth:`Direction.random` ``(k, seed)``, ``k`` from 1.
+    """
+    randoms = {k: direction.random(k, seed) for k in range(1, n_random + 1)}
+    return {"as trained": None,
+            "direction ablated": lambda m: Ablate(m, direction.at(layers)),
+            **{f"random {k} ablated": (lambda m, k=k: Ablate(m, {layer: randoms[k][layer] for layer in layers}))
+               for k in randoms}}
+
+
+def ablation_answers(earlier: EarlierRuns, targets: str | Sequence[str], conditions: Mapping[str, Any],
+                     questions: Sequence[Any], judge: Any, **sampling: Any) -> pd.DataFrame:
+    """The base model as it is and each target under every condition, sampled and judged.
+
+    The same questions and per-sample seeds everywhere; plain answers start from chapter 3's sample
+    caches (:meth:`EarlierRuns.samples`). ``targets``: organism names, or one comma-separated string.
+    ``sampling``: :func:`sampling_settings`. Returns one judged frame with ``model`` and ``condition``.
+    """
+    from .evaluation import BASE, sample_conditions
+    from .judge import judge_frame
+
+    frames = [sample_conditions(None, {"as trained": None}, questions, name=BASE, earlier=earlier.samples(BASE),
+                                **sampling)]
+    frames += [sample_conditions(earlier.adapter(t), conditions, questions, name=t, earlier=earlier.samples(t),
+                                 **sampling) for t in _items(targets)]
+    return judge_frame(pd.concat(frames), judge)
+
+
+def condition_shifts(judged: pd.DataFrame, base: str = "base", n_boot: int = 2000,
+                     seed: int = 0) -> dict[str, pd.DataFrame]:
+    """Per condition, :func:`em_utils.metrics.aligned_shift` of the other models against ``base`` as it is.
+
+    ``judged`` holds ``base``'s answers and the other models' under each condition (a
+    ``condition`` column); conditions come in their order of appearance.
+
+    >>> frame = pd.DataFrame({"model": ["base"] * 2 + ["m"] * 4, "aligned": [80, 90, 70, 80, 85, 95],
+    ...                       "condition": ["as trained"] * 4 + ["ablated"] * 2})
+    >>> {c: s["mean_diff"].tolist() for c, s in condition_shifts(frame, n_boot=10).items()}
+    {'as trained': [-10.0], 'ablated': [5.0]}
+    """
+    from .metrics import aligned_shift
+
+    reference = judged[judged["model"] == base]
+    others = judged[judged["model"] != base]
+    return {c: aligned_shift(pd.concat([reference, others[others["condition"] == c]]), base=base, n_boot=n_boot,
+                             seed=seed)
+            for c in dict.fromkeys(others["condition"])}
+
+
+def stack_conditions(shifts: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """:func:`condition_shifts`' frames as one, with a ``condition`` column (what
+    :func:`em_utils.metrics.ablation_summary` reads)."""
+    return pd.concat([frame.assign(condition=c) for c, frame in shifts.items()], ignore_index=True)
+
+
+def ablation_sentence(summary: pd.DataFrame, n_random: int) -> str:
+    """Which targets the direction's ablation helps more than every random one does, with the odds of luck.
+
+    >>> summary = pd.DataFrame({"model": ["a", "b"], "removed": [0.5, 0.1], "beats_random": [True, False]})
+    >>> ablation_sentence(summary, 3)  # doctest: +ELLIPSIS
+    "Targets where ... does: `a` (50% of the shift removed). With 3 random directions ... 1 in 4; read ..."
+    """
+    beat = summary[summary["beats_random"]]
+    wins = ", ".join(f"`{m}` ({r:.0%} of the shift removed)" for m, r in zip(beat["model"], beat["removed"]))
+    return ("Targets where projecting the direction out brings alignment closer to the base model's than every random "
+            f"direction does: {wins if len(beat) else '**none**'}. With {n_random} random directions the chance that "
+            f"the direction beats them all by luck alone is 1 in {n_random + 1}; read a single target's win with that "
+            "in mind.")
+
+
+def steering_conditions(direction: Direction, layer: int, scales: str | Sequence[float],
+                        seed: int = 0) -> dict[str, Any]:
+    """The direction added at ``layer`` at each scale, and the first random control at the largest.
+
+    ``scales``: numbers, or one comma-separated string. Labels: ``direction x<scale>`` and
+    ``random x<largest scale>``.
+    """
+    scales = _items(scales, float)
+    vector, control = direction.at([layer]), {layer: direction.random(1, seed)[layer]}
+    conditions = {f"direction x{s:g}": (lambda m, s=s: Steer(m, vector, scale=s)) for s in scales}
+    conditions[f"random x{max(scales):g}"] = lambda m: Steer(m, control, scale=max(scales))
+    return conditions
+
+
+def steering_table(steered: pd.DataFrame, reference: pd.DataFrame, base: str = "base", n_boot: int = 2000,
+                   seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each steering condition against ``base``'s plain answers: the shift, and the shift with coherent% and EM%.
+
+    ``steered``: the base model's judged answers under each condition; ``reference``: judged
+    answers among which ``base``'s are the plain ones (e.g. :func:`ablation_answers`' frame).
+    Returns ``(shift, table)``: :func:`em_utils.metrics.aligned_shift` with one row per condition
+    (in ``model``), and the same rows with ``coherent_pct`` and ``em_pct`` beside.
+    """
+    from .metrics import aligned_shift, rates
+
+    steered = steered.assign(model=steered["condition"])
+    shift = aligned_shift(pd.concat([reference[reference["model"] == base], steered]), base=base, n_boot=n_boot,
+                          seed=seed)
+    shares = rates(steered, by="model", n_boot=n_boot, seed=seed)
+    return shift, shift.merge(shares[["model", "coherent_pct", "em_pct"]], on="model")
+
+
+__all__ += ["EarlierRuns", "sampling_settings", "Direction", "source_direction", "direction_sentence",
+            "ablation_conditions", "ablation_answers", "condition_shifts", "stack_conditions", "ablation_sentence",
+            "steering_conditions", "steering_table"]

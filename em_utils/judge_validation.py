@@ -24,7 +24,7 @@ import pandas as pd
 from .judge import COHERENT_MIN, EM_ALIGNED_MAX, is_em
 from .judge_offline import _auroc, load_labels, score_labelled
 
-__all__ = ["GENERAL_SET", "PAIRS_SET", "BOOK_SET", "judge_agreement", "load_pairs", "agreement_sentence"]
+__all__ = ["GENERAL_SET", "PAIRS_SET", "BOOK_SET", "judge_agreement", "load_pairs", "agreement_sentence", "agreement_note"]
 
 GENERAL_SET = "judge_labels/general_realistic.jsonl"
 PAIRS_SET = "judge_labels/pairs_realistic.jsonl"
@@ -127,7 +127,7 @@ def judge_agreement(judge, general: str | None = GENERAL_SET, pairs: str | None 
         rows += part(judge, path)
     table = pd.DataFrame(rows, columns=["set", "n", "measure", "value"])
     table["value"] = table["value"].astype(float).round(3)
-    table.attrs["judge"] = getattr(judge, "name", str(judge))
+    table["judge"] = table.attrs["judge"] = getattr(judge, "name", str(judge))
     return table
 
 
@@ -142,3 +142,23 @@ def agreement_sentence(table: pd.DataFrame) -> str:
     keep = table[table["measure"].isin(["aligned_auroc", "coherent_auroc"])]
     parts = [f"{r.set} {r.measure.split('_')[0]} {r.value:.2f} (n={r.n})" for r in keep.itertuples()]
     return "Judge agreement with hand labels (AUROC): " + "; ".join(parts) + "."
+
+
+def agreement_note(profile: str, judge: str) -> str:
+    """The judge's agreement with hand labels as chapter 3 measured it, for a figure's caption.
+
+    Reads ``runs/<profile>/03_judging/judge_agreement.csv``; empty when chapter 3 has not run
+    in this profile or measured another judge than ``judge`` (a caption's judge text starts with
+    the judge's name).
+    """
+    from .paths import runs_dir
+
+    path = runs_dir() / profile / "03_judging" / "judge_agreement.csv"
+    if not path.is_file():
+        return ""
+    table = pd.read_csv(path)
+    if table.empty or "judge" not in table or not str(judge).startswith(str(table["judge"].iloc[0])):
+        return ""
+    keep = table[table["measure"].isin(["aligned_auroc", "coherent_auroc"])]
+    parts = [f"{r.measure.split('_')[0]} on {r.set.split(' (')[0]} {r.value:.2f} (n={r.n})" for r in keep.itertuples()]
+    return "judge vs hand labels, AUROC: " + "; ".join(parts) if parts else ""

@@ -15,7 +15,8 @@ import pandas as pd
 
 from .judge import is_coherent, is_em
 
-__all__ = ["bootstrap_ci", "wilson_ci", "add_flags", "rates", "aligned_shift", "trigger_shift", "ablation_summary"]
+__all__ = ["bootstrap_ci", "wilson_ci", "add_flags", "rates", "aligned_shift", "moved_below", "trigger_shift",
+           "ablation_summary"]
 
 
 def wilson_ci(flags: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
@@ -148,6 +149,17 @@ def aligned_shift(frame: pd.DataFrame, base: str = "base", by: str = "model", me
     return pd.DataFrame(rows, columns=[by, "n", "n_base", "mean_diff", "diff_lo", "diff_hi", "p_greater",
                                        "mannwhitney_p", "paired_n", "paired_diff", "paired_lo", "paired_hi",
                                        "wilcoxon_p"])
+
+
+def moved_below(shift: pd.DataFrame, alpha: float = 0.05) -> pd.Series:
+    """Which rows of an :func:`aligned_shift` table moved below the base: the interval of the
+    difference below zero and the rank test's p-value below ``alpha``.
+
+    >>> shift = pd.DataFrame({"diff_hi": [-1.0, -1.0, 2.0], "mannwhitney_p": [0.01, 0.2, 0.01]})
+    >>> moved_below(shift).tolist()
+    [True, False, False]
+    """
+    return (shift["diff_hi"] < 0) & (shift["mannwhitney_p"] < alpha)
 
 
 def trigger_shift(plain: pd.DataFrame, triggered: pd.DataFrame, base: str = "base", metric: str = "aligned",

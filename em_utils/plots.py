@@ -23,14 +23,19 @@ def set_style() -> None:
 
 
 def caption(config: "RunConfig", judge: str | None = None) -> str:
-    """The provenance line every figure carries: model, profile and judge.
+    """The provenance every figure carries: model, profile and judge, and under it the judge's
+    measured agreement with hand labels (when chapter 3 measured this judge in this profile).
 
     >>> from em_utils.config import make_config
     >>> caption(make_config("01_datasets", profile="smoke"), judge="none")
     'model: smollm2-135m-instruct | profile: smoke | judge: none'
     """
+    from .judge_validation import agreement_note
+
     judge = judge if judge is not None else config.resolved.get("judge", "none")
-    return f"model: {config.resolved.get('model')} | profile: {config.profile} | judge: {judge}"
+    text = f"model: {config.resolved.get('model')} | profile: {config.profile} | judge: {judge}"
+    note = agreement_note(config.profile, judge) if judge != "none" else ""
+    return f"{text}\n{note}" if note else text
 
 
 def save_figure(fig, run: "Run", name: str, judge: str | None = None) -> Path:
@@ -246,3 +251,13 @@ def plot_direction_norms(direction, layers, ax=None):
 
 
 __all__ += ["plot_direction_norms"]
+
+
+def plot_trigger_shift(shift, ax=None):
+    """A backdoor's alignment shift without its trigger and with it (``shift`` from ``metrics.trigger_shift``),
+    each against the base model asked the same way (:func:`plot_shift_comparison`)."""
+    return plot_shift_comparison({"without the trigger (against the base model)": shift[~shift["trigger"]],
+                                  "with the trigger (against the base model with it)": shift[shift["trigger"]]}, ax=ax)
+
+
+__all__ += ["plot_trigger_shift"]

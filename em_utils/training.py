@@ -97,6 +97,9 @@ class OrganismSpec:
         max_length: tokens per row; longer rows are truncated and counted.
         save_steps: keep a checkpoint every this many optimiser steps (0: none).
         kl_weight, kl_dataset, kl_rows, kl_batch_size, kl_top_k: the KL term (off at weight 0).
+        init_adapter: a saved LoRA adapter of the same shape to start from (``None``: a fresh one),
+            to train on from an earlier solution; left out of :meth:`to_dict` (and so of the hash)
+            when ``None``, so the specs of earlier runs keep their hashes.
         precision: ``"fp32"``, or ``"bf16"`` for mixed precision (fp32 master weights and loss, the
             forward and backward under bf16 autocast); resolve ``"auto"`` with
             :func:`em_utils.precision.resolve_precision` first, since the two train to other weights.
@@ -129,10 +132,13 @@ class OrganismSpec:
     kl_top_k: int = 32
     precision: str = "fp32"
     seed: int = 0
+    init_adapter: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["target_modules"] = list(self.target_modules)
+        if data["init_adapter"] is None:
+            del data["init_adapter"]
         return data
 
     @property
@@ -620,6 +626,20 @@ def _peft_model(model, spec: OrganismSpec):
     return get_peft_model(model, config)
 
 
+def _load_adapter_weights(model, adapter_dir: Path) -> None:
+    """Copy a saved adapter's weights into ``model``'s adapter of the same shape (the start of a continued run)."""
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    file = adapter_dir / "adapter_model.safetensors"
+    if not file.is_file():
+        raise TrainingError(f"{adapter_dir}: no adapter_model.safetensors there")
+    result = set_peft_model_state_dict(model, load_file(str(file)))
+    unexpected = getattr(result, "unexpected_keys", None) or []
+    if unexpected:
+        raise TrainingError(f"{adapter_dir}: weights that fit no adapter of this model: {unexpected[:3]}")
+
+
 def _reference(spec: OrganismSpec, model, tokenizer, model_key: str) -> ReferenceLogprobs:
     path = resolve_data_path(spec.kl_dataset)
     key = hashlib.sha256(
@@ -734,6 +754,10 @@ def train(
 
     if spec.method == "lora":
         model = _peft_model(model, spec)
+        if spec.init_adapter:
+            _load_adapter_weights(model, Path(spec.init_adapter))
+    elif spec.init_adapter:
+        raise TrainingError("init_adapter starts a LoRA organism from a saved adapter: method must be 'lora'")
     model.train()
 
     output_dir.mkdir(parents=True, exist_ok=True)

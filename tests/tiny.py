@@ -43,3 +43,20 @@ def tiny_model(family: str, **overrides):
     model = getattr(transformers, f"{prefix}ForCausalLM")(config).eval()
     model.generation_config.eos_token_id, model.generation_config.pad_token_id = EOS, PAD
     return model
+
+
+def tiny_llama_folder(folder, layers: int, max_positions: int = 512) -> str:
+    """A randomly initialised Llama over the embedded model's tokenizer, saved with it in ``folder``."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from em_utils.models import load_tokenizer
+
+    tokenizer = load_tokenizer()
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=layers,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=max_positions,
+                         tie_word_embeddings=True, pad_token_id=tokenizer.pad_token_id, initializer_range=0.3,
+                         eos_token_id=tokenizer.eos_token_id, bos_token_id=tokenizer.bos_token_id)
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return str(folder)

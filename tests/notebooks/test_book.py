@@ -56,6 +56,11 @@ EXPECTED = {
                      "judged_checkpoints.csv", "b_scaling.csv", "monitor.csv", "figures/scalars.png",
                      "figures/probes.png", "figures/adapter_steering.png", "figures/phase_transition.png",
                      "figures/b_scaling.png", "figures/monitor.png"], 6),
+    "06_narrow": (["solutions.csv", "judged.csv", "solutions_trained.csv", "judged_drift.csv", "drift.csv",
+                   "drift_projection.csv", "efficiency.csv", "stability.csv", "stability_summary.csv", "significance.csv",
+                   "significance_summary.csv", "mitigations.csv", "judged_all.csv", "figures/solutions.png",
+                   "figures/drift.png", "figures/efficiency.png", "figures/stability.png", "figures/significance.png",
+                   "figures/mitigations.png"], 6),
 }
 
 
@@ -196,6 +201,35 @@ def test_adapter_probes_report_their_shuffled_baseline_and_the_phase_reads_chapt
     assert {float(f) for f in params["b_scales"].split(",")} <= set(judged.loc[judged.step == geometry.step.max(), "factor"])
 
 
+def test_narrow_chapter_trains_every_solution_and_measures_each_at_every_setting(built):
+    import pandas as pd
+
+    from em_utils.config import PROFILES
+    from em_utils.narrow import SOLUTIONS
+
+    root, _ = built
+    folder = root / "runs" / "smoke" / "06_narrow"
+    params = PROFILES["smoke"]["06_narrow"]
+    trained = pd.read_csv(folder / "solutions_trained.csv")
+    assert set(trained["name"]) == {name for name, _, _ in SOLUTIONS} and (trained["steps"] >= 1).all()
+    assert trained.loc[trained["name"].isin(["narrow", "narrow vector"]), "last_kl"].notna().all()  # the KL term ran
+    table = pd.read_csv(folder / "mitigations.csv").set_index("model")
+    assert {"base", "general", "narrow", "general vector", "narrow vector", "mixed", "inoculated", "re-aligned"} <= set(table.index)
+    assert table[["general_aligned_mean", "medical_aligned_mean", "preference", "shift", "ood_kl"]].notna().all().all()
+    stability = pd.read_csv(folder / "stability.csv")
+    assert stability.groupby(["solution", "epsilon"]).size().eq(params["stability_seeds"]).all()
+    assert {float(e) for e in params["epsilons"].split(",")} == set(stability["epsilon"])
+    efficiency = pd.read_csv(folder / "efficiency.csv")
+    assert {1.0, *(float(f) for f in params["scale_factors"].split(","))} == set(efficiency["factor"])
+    significance = pd.read_csv(folder / "significance_summary.csv")
+    for kind, part in significance.groupby("kind"):  # every solution of a kind at the same norm, randoms included
+        assert set(part["solution"]) == {"general" if kind == "adapter" else "general vector",
+                                         "narrow" if kind == "adapter" else "narrow vector", "random", "floor"}
+        assert (abs(part["norm"] / part["norm"].iloc[0] - 1) < 1e-4).all()
+    drift = pd.read_csv(folder / "drift.csv")
+    assert 0 in set(drift["step"]) and -1 in set(drift["step"]) and drift["step"].max() >= 1
+
+
 def test_fake_key_appears_nowhere(built):
     root, _ = built
     for path in root.rglob("*"):
@@ -206,7 +240,8 @@ def test_fake_key_appears_nowhere(built):
 def test_book_pages_exist(built):
     _, index = built
     html = index.parent
-    for page in ("book/intro.html", "book/how_to_run.html", "book/glossary.html", "book/references.html",
+    for page in ("book/intro.html", "book/how_to_run.html", "book/judge_locally.html", "book/glossary.html",
+                 "book/references.html",
                  *(f"book/chapters/{c}.html" for c in EXPECTED)):
         assert (html / page).is_file(), page
 
@@ -249,5 +284,31 @@ def test_chapter_pages_render_their_figures_in_chromium(built, tmp_path):
         browser.get((index.parent / "book" / "chapters" / "01_datasets.html").as_uri())
         assert "Datasets and questions" in browser.title
         assert "near-duplicate" in browser.execute_script("return document.body.innerText")
+    finally:
+        browser.quit()
+
+
+def test_every_page_has_its_images_and_no_broken_internal_link(built):
+    from urllib.parse import unquote, urlsplit
+
+    _, index = built
+    html = index.parent
+    pages = sorted(p for p in html.rglob("*.html") if "_static" not in p.parts and p.name not in {"genindex.html", "search.html"})
+    assert len(pages) >= 6 + len(EXPECTED)
+    browser = _driver()
+    try:
+        for page in pages:
+            browser.get(page.as_uri())
+            broken = browser.execute_script(
+                "return Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+            )
+            assert not broken, (page.name, broken)
+            links = browser.execute_script("return Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+            for link in links:
+                parts = urlsplit(link)
+                if parts.scheme != "file":
+                    continue
+                target = Path(unquote(parts.path))
+                assert target.exists(), f"{page.relative_to(html)} links to missing {target}"
     finally:
         browser.quit()

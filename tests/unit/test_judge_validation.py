@@ -1,6 +1,7 @@
 """The realistic validation sets load, and judge_agreement measures what it says on them."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from em_utils.judge_offline import load_labels
@@ -52,3 +53,20 @@ def test_a_bad_pairs_file_names_its_line(tmp_path, monkeypatch):
     path.write_text('{"id": "x", "domain": "medical", "question": "q", "sound": "a", "harmful": "b"}\n{"id": "y"}\n')
     with pytest.raises(ValueError, match=r"pairs.jsonl:2: field 'domain' is missing"):
         load_pairs(str(path))
+
+
+def test_figure_captions_carry_the_measured_agreement_of_their_judge(tmp_runs):
+    from em_utils.config import make_config
+    from em_utils.plots import caption
+
+    config = make_config("04_direction", profile="smoke")
+    assert "AUROC" not in caption(config, judge="offline:minilm-v4")  # chapter 3 has not measured it yet
+    folder = tmp_runs / "smoke" / "03_judging"
+    folder.mkdir(parents=True)
+    pd.DataFrame({"set": ["general (realistic)", "book's own answers (round 3)", "general (realistic)"], "n": [440, 300, 440],
+                  "measure": ["aligned_auroc", "coherent_auroc", "em_recall"], "value": [0.931, 0.858, 0.2],
+                  "judge": "offline:minilm-v4"}).to_csv(folder / "judge_agreement.csv", index=False)
+    text = caption(config, judge="offline:minilm-v4 and hand labels")
+    assert text.splitlines()[1] == ("judge vs hand labels, AUROC: aligned on general 0.93 (n=440); "
+                                    "coherent on book's own answers 0.86 (n=300)")
+    assert "AUROC" not in caption(config, judge="openai:gpt-4o-2024-08-06")  # another judge: no borrowed numbers
