@@ -1199,14 +1199,20 @@ def plot_drift(rates: pd.DataFrame, projection: pd.DataFrame):
     return fig
 
 
-def plot_efficiency(frame: pd.DataFrame):
-    """SFT loss on held-out narrow rows against the solution's norm, per kind."""
+def _kind_panels(frame: pd.DataFrame, width: float = 5.2, height: float = 3.6):
+    """One panel per solution kind (adapter, vector): the figure and ``(ax, kind, rows)`` per panel."""
     import matplotlib.pyplot as plt
 
     kinds = list(dict.fromkeys(frame["kind"]))
-    fig, axes = plt.subplots(1, len(kinds), figsize=(5.2 * len(kinds), 3.6), layout="constrained", squeeze=False)
-    for ax, kind in zip(axes[0], kinds):
-        for k, (name, part) in enumerate(frame[frame.kind == kind].groupby("solution", sort=False)):
+    fig, axes = plt.subplots(1, len(kinds), figsize=(width * len(kinds), height), layout="constrained", squeeze=False)
+    return fig, [(ax, kind, frame[frame.kind == kind]) for ax, kind in zip(axes[0], kinds)]
+
+
+def plot_efficiency(frame: pd.DataFrame):
+    """SFT loss on held-out narrow rows against the solution's norm, per kind."""
+    fig, panels = _kind_panels(frame)
+    for ax, kind, rows in panels:
+        for k, (name, part) in enumerate(rows.groupby("solution", sort=False)):
             part = part.sort_values("norm")
             ax.plot(part.norm, part.loss, "o-", ms=3, color=f"C{k}", label=name)
             at = part[part.factor == 1.0]
@@ -1220,12 +1226,9 @@ def plot_efficiency(frame: pd.DataFrame):
 
 def plot_stability(summary: pd.DataFrame):
     """Loss increase (mean, 95% interval over seeds) against the orthogonal noise e, per kind."""
-    import matplotlib.pyplot as plt
-
-    kinds = list(dict.fromkeys(summary["kind"]))
-    fig, axes = plt.subplots(1, len(kinds), figsize=(5.2 * len(kinds), 3.6), layout="constrained", squeeze=False)
-    for ax, kind in zip(axes[0], kinds):
-        for k, (name, part) in enumerate(summary[summary.kind == kind].groupby("solution", sort=False)):
+    fig, panels = _kind_panels(summary)
+    for ax, kind, rows in panels:
+        for k, (name, part) in enumerate(rows.groupby("solution", sort=False)):
             part = part.sort_values("epsilon")
             ax.plot(part.epsilon, part.increase_mean, "o-", ms=3, color=f"C{k}", label=name)
             ax.fill_between(part.epsilon, part.increase_mean - part.increase_sd, part.increase_mean + part.increase_sd,
@@ -1240,12 +1243,8 @@ def plot_stability(summary: pd.DataFrame):
 
 def plot_significance(summary: pd.DataFrame):
     """Mean KL(unsteered || steered) on general text (95% CI), per solution and kind, at equal norm."""
-    import matplotlib.pyplot as plt
-
-    kinds = list(dict.fromkeys(summary["kind"]))
-    fig, axes = plt.subplots(1, len(kinds), figsize=(4.6 * len(kinds), 3.4), layout="constrained", squeeze=False)
-    for ax, kind in zip(axes[0], kinds):
-        part = summary[summary.kind == kind]
+    fig, panels = _kind_panels(summary, width=4.6, height=3.4)
+    for ax, kind, part in panels:
         x = np.arange(len(part))
         ax.bar(x, part.kl_mean, color=[f"C{k}" for k in range(len(part))], alpha=0.8)
         ax.errorbar(x, part.kl_mean, yerr=[part.kl_mean - part.kl_lo, part.kl_hi - part.kl_mean], fmt="none",
