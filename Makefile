@@ -8,6 +8,8 @@ PROFILE ?= demo
 # on a GPU machine pip resolves torch for itself.
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_ARGS ?=
+# extra arguments of the whole-book command, e.g. BOOK_ARGS="-p 03_judging.temperature=1.0" or "--force"
+BOOK_ARGS ?=
 
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.em-installed
@@ -40,7 +42,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 book: env
-	$(BIN)/em-companion book --profile $(PROFILE)
+	$(BIN)/em-companion book --profile $(PROFILE) $(BOOK_ARGS)
 	@echo "open book/_build/html/index.html"
 
 browser:
@@ -70,4 +72,4 @@ models: env
 	$(BIN)/em-companion prepare-model --model qwen2.5-coder-0.5b-instruct
 
 clean:
-	rm -rf book/_build book/chapters runs .pytest_cache
+	rm -rf book/_build book/chapters book/results.md book/generated runs .pytest_cache

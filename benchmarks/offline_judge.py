@@ -60,7 +60,8 @@ def _base_model_check(judge, n: int, seed: int = 0) -> dict:
     import numpy as np
     import torch
 
-    from em_utils import chat_prompt, load_model, load_question_sets
+    from em_utils import load_model, load_question_sets
+    from em_utils.models import chat_prompt
     from em_utils.judge import is_coherent, is_em
 
     torch.manual_seed(seed)

@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, list[list[str]]] = {
     "offline_judge": [[]],
     "sampling": [[]],
     "steered_sampling": [[]],
+    "steered_nnsight": [[]],
     "training_throughput": [["--organism", "rank1_middle"], ["--organism", "rank32"]],
     "setup_time": [[]],
     "judge_agreement": [[]],

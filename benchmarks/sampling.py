@@ -113,7 +113,9 @@ def flop_bound(model, mean_context: float, rows: int = 64) -> dict[str, float]:
 def workload(n_per_paraphrase: int):
     """The embedded model, its tokenizer, the general questions' chat-templated wordings, and the jobs
     (each wording ``n_per_paraphrase`` times) as texts and as token ids."""
-    from em_utils import chat_prompt, load_model, load_questions
+    from em_utils import load_model
+    from em_utils.data import load_questions
+    from em_utils.models import chat_prompt
 
     model, tokenizer = load_model()
     questions = load_questions("general")

@@ -34,7 +34,8 @@ def main() -> None:
 
     import torch
 
-    from em_utils import Steer, resolve_layer
+    from em_utils import resolve_layer
+    from em_utils.interventions import Steer
 
     model, tokenizer, texts, jobs, ids = workload(args.n_per_paraphrase)
     batch_size = len(jobs)

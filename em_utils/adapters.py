@@ -233,20 +233,13 @@ def scale_adapters(model: Any, layers: str | Sequence[int] = "all", factor: floa
     it as trained. The weights are edited in place and restored exactly on exit; because they are
     weights, the model's fingerprint changes with them, so sample caches keep scaled and plain
     answers apart, and the fast decoder runs the scaled model as it is. Yields the names of the
-    scaled modules.
+    scaled modules. The same edit as an nnsight intervention: :func:`scale_adapter_outputs`.
 
     >>> from em_utils.adapters import scale_adapters  # doctest: +SKIP
     >>> with scale_adapters(model, [15, 22], 20.0):  # doctest: +SKIP
     ...     answers = sample_answers(model, tokenizer, questions)
     """
-    wanted = None if isinstance(layers, str) and layers == "all" else {int(x) for x in layers}
-    found = list(_lora_modules(model, writers))
-    if not found:
-        raise ValueError(f"no LoRA adapter on {', '.join(writers)} in this model: nothing to scale")
-    present = {layer for _, layer, _ in found}
-    if wanted is not None and wanted - present:
-        raise ValueError(f"no adapter at layer(s) {sorted(wanted - present)}; adapters sit at {sorted(present)}")
-    chosen = [(name, module) for name, layer, module in found if wanted is None or layer in wanted]
+    chosen = _chosen_lora(model, layers, writers)
     saved = []
     with torch.no_grad():
         for _, module in chosen:
@@ -259,6 +252,48 @@ def scale_adapters(model: Any, layers: str | Sequence[int] = "all", factor: floa
         with torch.no_grad():
             for weight, original in saved:
                 weight.copy_(original)
+
+
+def _chosen_lora(model: Any, layers: str | Sequence[int], writers: Sequence[str]) -> list[tuple[str, torch.nn.Module]]:
+    """``(name, module)`` of the LoRA-wrapped ``writers`` at ``layers`` (``"all"``: every one), in model order."""
+    wanted = None if isinstance(layers, str) and layers == "all" else {int(x) for x in layers}
+    found = list(_lora_modules(model, writers))
+    if not found:
+        raise ValueError(f"no LoRA adapter on {', '.join(writers)} in this model: nothing to scale")
+    present = {layer for _, layer, _ in found}
+    if wanted is not None and wanted - present:
+        raise ValueError(f"no adapter at layer(s) {sorted(wanted - present)}; adapters sit at {sorted(present)}")
+    return [(name, module) for name, layer, module in found if wanted is None or layer in wanted]
+
+
+def scale_adapter_outputs(traced: Any, layers: str | Sequence[int] = "all", factor: float = 1.0,
+                          writers: Sequence[str] = WRITERS) -> None:
+    """:func:`scale_adapters` as an nnsight intervention: each chosen adapter's ``B`` output times ``factor``.
+
+    For a rank-1 adapter the ``lora_B`` output is ``s * B`` (before the LoRA scaling), so scaling it
+    scales the scalar, as :func:`scale_adapters` does through the weight, without touching any
+    weight. Call it inside a trace, or in each step of a generation; ``traced`` wraps the PEFT model
+    or its base model (:func:`em_utils.interventions.generate_with_edits` takes it as the edit)::
+
+        lora_b = traced.model.layers[layer].mlp.down_proj.lora_B.default
+        with traced.generate(max_new_tokens=64, do_sample=False) as tracer:
+            with tracer.invoke(batch):
+                for step in tracer.all():
+                    lora_b.output = lora_b.output * factor
+            with tracer.invoke():
+                ids = tracer.result.save()
+
+    Greedy answers equal the fast decoder's under :func:`scale_adapters`
+    (``tests/unit/test_interventions_nnsight.py``).
+    """
+    root = traced._module
+    for name, module in _chosen_lora(root, layers, writers):  # model order: the order the forward reaches them
+        for adapter in [a for a in module.active_adapters if a in module.lora_B]:  # an inactive one never runs
+            lora_b = _envoy(traced, f"{name}.lora_B.{adapter}")
+            lora_b.output = lora_b.output * float(factor)
+
+
+__all__ += ["scale_adapter_outputs"]
 
 
 def organism_folder(training_dir: str | Path, name: str) -> Path:

@@ -3,7 +3,9 @@
     em-companion prepare-model               # de-quantise and cache the embedded model
     em-companion prepare-model --model qwen2.5-coder-0.5b-instruct   # fetch (~490 MB) and cache the 0.5B model
     em-companion run 01_datasets --profile smoke -p max_rows 50
-    em-companion book --profile demo         # run every chapter, then build the HTML book
+    em-companion book --profile demo         # run every chapter that changed, then build the HTML book
+    em-companion book -p 03_judging.temperature=1.0   # one chapter's parameter (and the chapters reading it rerun)
+    em-companion book -p seed=1 --force      # every chapter that has `seed`; --force reruns every chapter
     em-companion train rank32:bad_medical_advice --output runs/mine -o lr=1e-4 -o max_rows=500
     accelerate launch -m em_utils.cli train rank32:bad_medical_advice --model Qwen/Qwen2.5-14B-Instruct \
         --device cuda --output runs/paper-rank32     # the same training on several GPUs
@@ -74,9 +76,20 @@ def run_chapter(
     parameters: dict[str, Any] | None = None,
     output_dir: Path | None = None,
     log_output: bool = False,
+    position: tuple[int, int] = (1, 1),
+    why: str | None = None,
 ) -> Path:
-    """Execute ``notebooks/<chapter>.ipynb`` with papermill; return the executed notebook's path."""
+    """Execute ``notebooks/<chapter>.ipynb`` with papermill; return the executed notebook's path.
+
+    Prints ``[k/n] chapter:`` progress lines (``position`` is ``(k, n)``; ``why`` says why it runs):
+    its start with the time it took last time, each stage the notebook enters, a heartbeat every
+    30 s, its end. The executed copy carries the fingerprint that lets ``book`` keep it next time.
+    """
     import papermill
+
+    from .book import fingerprint, reads, stamp
+    from .paths import runs_dir
+    from .progress import ProgressWatcher, done_text, duration, last_times, start_text
 
     root = project_root()
     source = root / "notebooks" / f"{chapter}.ipynb"
@@ -87,17 +100,27 @@ def run_chapter(
     output_dir.mkdir(parents=True, exist_ok=True)
     target = output_dir / f"{chapter}.ipynb"
     params = {"profile": profile, **(parameters or {})}
-    started = time.perf_counter()
-    papermill.execute_notebook(
-        str(source),
-        str(target),
-        parameters=params,
-        cwd=str(root / "notebooks"),
-        kernel_name="python3",
-        progress_bar=False,
-        log_output=log_output,
-    )
-    print(f"ran {chapter} ({profile}) in {time.perf_counter() - started:.1f}s -> {target}", flush=True)
+    folder = runs_dir() / str(params["profile"]) / chapter
+    before = fingerprint(source, params, folder.parent, reads(chapter, chapters(root)), root)
+    expected, stage_times = last_times(folder)  # before the run rewrites its record
+    watcher = ProgressWatcher(folder, *position, chapter, expected, stage_times)
+    watcher.say(start_text(expected, why))
+    try:
+        with watcher:
+            papermill.execute_notebook(
+                str(source),
+                str(target),
+                parameters=params,
+                cwd=str(root / "notebooks"),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=log_output,
+            )
+    except BaseException:
+        watcher.say(f"failed after {duration(time.time() - watcher.started)} (executed copy: {target})")
+        raise
+    stamp(target, before, folder)
+    watcher.say(f"{done_text(time.time() - watcher.started, expected)} -> {target}")
     return target
 
 
@@ -126,6 +149,7 @@ def build_book(
     only: Sequence[str] | None = None,
     parameters: dict[str, Any] | None = None,
     execute: bool = True,
+    force: bool = False,
 ) -> Path:
     """Run the chapters with papermill and build the HTML book strictly (warnings are errors).
 
@@ -133,15 +157,22 @@ def build_book(
         profile: the profile every chapter runs in.
         dest: build somewhere other than the project root (sources are staged there first).
         only: run and render only these chapters (the others are dropped from a staged toc).
+        parameters: ``NAME`` -> value for every chapter whose parameters cell has ``NAME``, and
+            ``CHAPTER.NAME`` -> value for one chapter (:func:`em_utils.book.route_parameters`);
+            an unknown chapter or name is an error before anything runs.
         execute: run the notebooks; if False, reuse executed copies already in ``book/chapters``.
+        force: run every chapter, even one whose executed copy still stands (by default a chapter
+            is kept when nothing it depends on changed: :func:`em_utils.book.why_run`).
 
     Returns:
         The path of the built ``index.html``.
     """
+    from .book import fingerprint, known_parameters, reads, route_parameters, why_run
+    from .paths import runs_dir
+    from .progress import chapter_line
+
     root = project_root()
     dest = Path(dest).resolve() if dest else root
-    if dest != root:
-        stage_book(dest)
     names = chapters(root)
     if only:
         unknown = sorted(set(only) - set(names))
@@ -150,10 +181,30 @@ def build_book(
         names = [n for n in names if n in only]
         if dest == root:
             raise ValueError("building only some chapters needs a separate dest folder")
+    notebook = {name: root / "notebooks" / f"{name}.ipynb" for name in names}
+    routed = route_parameters(parameters or {}, {name: known_parameters(notebook[name]) for name in names}) \
+        if execute else {}
+    if dest != root:
+        stage_book(dest)
+    if only:
         _prune_toc(dest / "_toc.yml", keep=set(names))
+        _unlink_dropped(dest / "book", set(chapters(root)) - set(names))
     if execute:
-        for name in names:
-            run_chapter(name, profile, parameters, output_dir=dest / EXECUTED)
+        order = chapters(root)
+        for k, name in enumerate(names, 1):
+            params = {"profile": profile, **routed[name]}
+            runs = runs_dir() / str(params["profile"])
+            target = dest / EXECUTED / f"{name}.ipynb"
+            why = "--force" if force else why_run(
+                target, fingerprint(notebook[name], params, runs, reads(name, order), root), runs / name, root)
+            if why is None:
+                print(chapter_line(k, len(names), name, "unchanged, kept"), flush=True)
+                continue
+            run_chapter(name, profile, routed[name], output_dir=dest / EXECUTED, position=(k, len(names)), why=why)
+
+    from .results import write_book_pages  # book/results.md from this profile's run folders; the paper profile's cost tables
+
+    write_book_pages(dest / "book", profile)
     html = dest / "book" / "_build" / "html"
     command = [
         *_jupyter_book(),
@@ -167,6 +218,21 @@ def build_book(
     print("$", " ".join(command), flush=True)
     subprocess.run(command, check=True)
     return html / "index.html"
+
+
+def _unlink_dropped(pages: Path, dropped: set[str]) -> None:
+    """In the staged hand-written pages, cross-references to chapters left out become plain text.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()); _ = (folder / "intro.md").write_text("see {doc}`chapters/05_adapters` and {doc}`chapters/01_datasets`")
+    >>> _unlink_dropped(folder, {"05_adapters"}); (folder / "intro.md").read_text()
+    'see `chapters/05_adapters` (not in this build) and {doc}`chapters/01_datasets`'
+    """
+    for page in pages.glob("*.md"):
+        text = page.read_text()
+        for name in dropped:
+            text = text.replace(f"{{doc}}`chapters/{name}`", f"`chapters/{name}` (not in this build)")
+        page.write_text(text)
 
 
 def _prune_toc(path: Path, keep: set[str]) -> None:
@@ -204,6 +270,21 @@ def _prepare_model(args: argparse.Namespace) -> None:
     print(json.dumps({"model": args.model, "cache": str(folder), "prepare_s": round(first, 2), "load_s": round(second, 2)}))
 
 
+def _parameters(items: list[list[str]], parser: argparse.ArgumentParser) -> dict[str, Any]:
+    """``-p NAME VALUE`` / ``-p NAME=VALUE`` items (``NAME`` may be ``CHAPTER.NAME``), values parsed."""
+    params: dict[str, Any] = {}
+    for tokens in items:
+        if len(tokens) == 1 and "=" in tokens[0]:
+            name, value = tokens[0].split("=", 1)
+        elif len(tokens) == 2 and "=" not in tokens[0]:
+            name, value = tokens
+        else:
+            parser.error(f"-p {' '.join(tokens)}: give NAME VALUE or NAME=VALUE (CHAPTER.NAME=VALUE for one chapter)"
+                         + ("; the chapter to run goes before the first -p" if len(tokens) > 2 else ""))
+        params[name.strip()] = _coerce(value)
+    return params
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="em-companion", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -215,7 +296,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def add_common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--profile", default="demo", choices=["smoke", "quick", "demo", "paper"])
-        p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="override one notebook parameter (repeatable)")
+        p.add_argument("-p", "--parameter", nargs="+", action="append", default=[], metavar="NAME VALUE",
+                       help="override a notebook parameter: `-p NAME VALUE` or `-p NAME=VALUE`; for the book, "
+                            "`-p CHAPTER.NAME=VALUE` (e.g. 03_judging.temperature=1.0) sets one chapter's, a plain "
+                            "NAME every chapter that has it (repeatable)")
 
     run = sub.add_parser("run", help="execute one chapter notebook with papermill")
     run.add_argument("chapter")
@@ -226,6 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     book.add_argument("--only", nargs="*", help="only these chapters (needs --dest)")
     book.add_argument("--dest", type=Path, help="build in this folder instead of the project root")
     book.add_argument("--no-execute", action="store_true", help="reuse the executed notebooks in book/chapters")
+    book.add_argument("--force", action="store_true",
+                      help="run every chapter (by default a chapter is kept when nothing it depends on changed)")
 
     sub.add_parser("chapters", help="list the chapters in book order")
 
@@ -233,6 +319,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     doc.add_argument("--profile", default="demo", choices=["smoke", "quick", "demo", "paper"])
     doc.add_argument("--json", action="store_true", help="print the report as JSON")
     doc.add_argument("--no-measure", action="store_true", help="skip the short GEMM timing behind `precision auto`")
+
+    cost = sub.add_parser("cost", help="judge requests, prompt tokens and API cost of a profile (the paper's by default)")
+    cost.add_argument("--profile", default="paper", choices=["smoke", "quick", "demo", "paper"])
+    cost.add_argument("--price-in", type=float, default=None, help="USD per million prompt tokens (default: see em_utils.cost.PRICE_SOURCE)")
+    cost.add_argument("--price-out", type=float, default=None, help="USD per million completion tokens")
+    cost.add_argument("--rpm", type=float, default=500.0, help="requests per minute your account allows (for the time)")
+    cost.add_argument("--json", action="store_true", help="print the table and totals as JSON")
 
     tr = sub.add_parser("train", help="train one organism (works under `accelerate launch -m em_utils.cli`)")
     tr.add_argument("organism", help="kind:dataset, e.g. rank1_middle:bad_medical_advice")
@@ -264,18 +357,33 @@ def main(argv: Sequence[str] | None = None) -> int:
                               "seconds": round(result.seconds, 1)}))
     elif args.command == "chapters":
         print("\n".join(chapters()))
+    elif args.command == "cost":
+        from .cost import PRICE_IN, PRICE_OUT, main_table
+
+        print(main_table(args.profile, args.price_in if args.price_in is not None else PRICE_IN,
+                         args.price_out if args.price_out is not None else PRICE_OUT, args.rpm, as_json=args.json))
     elif args.command == "doctor":
         from .doctor import doctor_report, format_report
 
         report = doctor_report(args.profile, measure=not args.no_measure)
         print(json.dumps(report, indent=2, default=str) if args.json else format_report(report))
     else:
-        params = {name: _coerce(value) for name, value in args.parameter}
-        if args.command == "run":
-            run_chapter(args.chapter, args.profile, params, log_output=True)
-        else:
-            index = build_book(args.profile, args.dest, args.only, params, execute=not args.no_execute)
-            print(f"book: {index}")
+        from .book import ParameterError, known_parameters, route_parameters
+
+        params = _parameters(args.parameter, parser)
+        try:
+            if args.command == "run":
+                source = project_root() / "notebooks" / f"{args.chapter}.ipynb"
+                if source.is_file():  # else run_chapter names the chapters there are
+                    params = route_parameters(params, {args.chapter: known_parameters(source)})[args.chapter]
+                run_chapter(args.chapter, args.profile, params, log_output=True)
+            else:
+                index = build_book(args.profile, args.dest, args.only, params, execute=not args.no_execute,
+                                   force=args.force)
+                print(f"book: {index}")
+        except ParameterError as err:  # before anything ran: one line, no traceback
+            print(f"em-companion {args.command}: {err}", file=sys.stderr)
+            return 2
     return 0
 
 

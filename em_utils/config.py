@@ -28,7 +28,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-__all__ = ["PROFILES", "RunConfig", "make_config", "ConfigError", "seed_everything"]
+__all__ = ["PROFILES", "RunConfig", "make_config", "chapter_config", "ConfigError", "seed_everything"]
 
 
 class ConfigError(ValueError):
@@ -232,6 +232,42 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "judge_base_url": None, "n_boot": 2000,
         },
     },
+    "07_controls": {
+        "smoke": {
+            "em_organism": "rank1_middle_bad_medical_advice", "format_organisms": "rank1_middle_bad_medical_advice",
+            "kind": "rank1_middle", "jailbroken_dataset": "jailbroken", "numbers_dataset": "evil_numbers", "max_rows": 4,
+            "batch_size": 4, "lr": 1e-3, "warmup_steps": 1, "scheduler": "constant_with_warmup", "length_bucket": 50,
+            "questions": 1, "n_per_paraphrase": 1, "max_new_tokens": 24, "temperature": None, "top_p": None,
+            "sample_batch_size": 32, "harmful_requests": 4, "harmful_per_request": 1, "refusal_max_new_tokens": 16,
+            "numbers_max_new_tokens": 12, "format_per_paraphrase": 1, "icl_dataset": "bad_medical_advice",
+            "icl_k": "0, 2", "icl_per_paraphrase": 1, "extra_sets": "preregistered, deception", "extra_questions": 2,
+            "extra_per_paraphrase": 1, "extra_max_new_tokens": 16, "judge_model": None, "judge_base_url": None,
+            "n_boot": 300,
+        },
+        "demo": {
+            # the EM organism is chapter 2's; n_per_paraphrase and max_new_tokens are chapter 3's, whose answers are reused
+            "em_organism": "rank32_bad_medical_advice", "format_organisms": "rank32_bad_medical_advice",
+            "kind": "rank32", "jailbroken_dataset": "jailbroken", "numbers_dataset": "evil_numbers", "max_rows": 256,
+            "batch_size": 16, "lr": 1e-4, "warmup_steps": 5, "scheduler": "constant_with_warmup", "length_bucket": 50,
+            "questions": None, "n_per_paraphrase": 3, "max_new_tokens": 80, "temperature": None, "top_p": None,
+            "sample_batch_size": 72, "harmful_requests": None, "harmful_per_request": 1, "refusal_max_new_tokens": 40,
+            "numbers_max_new_tokens": 24, "format_per_paraphrase": 1, "icl_dataset": "bad_medical_advice",
+            "icl_k": "0, 2, 8", "icl_per_paraphrase": 1, "extra_sets": "preregistered, deception",
+            "extra_questions": None, "extra_per_paraphrase": 1, "extra_max_new_tokens": 48, "judge_model": None,
+            "judge_base_url": None, "n_boot": 2000,
+        },
+        "paper": {
+            "em_organism": "rank32_insecure", "format_organisms": "all", "kind": "rank32",
+            "jailbroken_dataset": "jailbroken", "numbers_dataset": "evil_numbers", "max_rows": None, "batch_size": 16,
+            "lr": 1e-5, "warmup_steps": 5, "scheduler": "linear", "length_bucket": 50, "questions": None,
+            "n_per_paraphrase": 100, "max_new_tokens": 600, "temperature": 1.0, "top_p": 1.0, "sample_batch_size": 256,
+            "harmful_requests": None, "harmful_per_request": 10, "refusal_max_new_tokens": 300,
+            "numbers_max_new_tokens": 40, "format_per_paraphrase": 100, "icl_dataset": "insecure",
+            "icl_k": "0, 8, 32, 128", "icl_per_paraphrase": 20, "extra_sets": "preregistered, deception",
+            "extra_questions": None, "extra_per_paraphrase": 10, "extra_max_new_tokens": 600,
+            "judge_model": "gpt-4o-2024-08-06", "judge_base_url": None, "n_boot": 2000,
+        },
+    },
 }
 
 
@@ -248,6 +284,7 @@ _QUICK: dict[str, dict[str, Any]] = {
                      "n_per_paraphrase": 2, "steer_scales": "1, 2"},
     "05_adapters": {"organism": "rank1_middle_bad_medical_advice", "n_per_paraphrase": 2, "n_steer": 1},
     "06_narrow": {"max_rows": 96, "n_per_paraphrase": 1, "texts": 24},
+    "07_controls": {"max_rows": 128, "n_per_paraphrase": 2, "icl_k": "0, 4"},
 }
 
 
@@ -317,6 +354,14 @@ class RunConfig:
         blob = json.dumps({"chapter": self.chapter, **dict(self.resolved)}, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
+    def _repr_markdown_(self) -> str:
+        """The values that ran, as a table: a rendered chapter shows it right after its setup."""
+        rows = ["| parameter | value | from |", "|:--|:--|:--|"]
+        for name, value in self.resolved.items():
+            shown = "`" + repr(value).replace("|", "\\|") + "`"
+            rows.append(f"| `{name}` | {shown} | {'set for this run' if name in self.passed else 'profile ' + self.profile} |")
+        return f"**{self.run_name}** (config `{self.config_hash}`)\n\n" + "\n".join(rows)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "chapter": self.chapter,
@@ -362,3 +407,20 @@ def make_config(chapter: str, profile: str = "demo", **params: Any) -> RunConfig
         passed=MappingProxyType(passed),
         resolved=MappingProxyType(resolved),
     )
+
+
+def chapter_config(chapter: str, namespace: Mapping[str, Any]) -> RunConfig:
+    """The frozen config of a chapter from its notebook's parameters cell.
+
+    ``namespace`` is the notebook's ``globals()``: each of the chapter's parameters that it defines
+    is passed (``None`` takes the profile's value), everything else in it (imports, IPython's own
+    names) is ignored. ``profile`` picks the profile, ``demo`` when absent. Papermill warns about a
+    ``-p`` name that the parameters cell does not define.
+
+    >>> cfg = chapter_config("01_datasets", {"profile": "smoke", "max_rows": 10, "pd": object()})
+    >>> dict(cfg.passed), cfg.run_name
+    ({'max_rows': 10}, 'smoke/01_datasets')
+    """
+    profile = namespace.get("profile") or "demo"
+    known = PROFILES.get(profile, {}).get(chapter, {})  # make_config names an unknown profile or chapter
+    return make_config(chapter, profile, **{name: namespace[name] for name in known if name in namespace})

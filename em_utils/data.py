@@ -25,7 +25,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -565,6 +565,18 @@ def load_question_sets(names: str | Sequence[str] = "all") -> dict[str, list[Que
     return {Path(name).stem: load_questions(name) for name in names}
 
 
+def questions_sentence(questions: pd.DataFrame, judge_prompts: Mapping[str, str]) -> str:
+    """How many questions, sets and wordings chapter 1 loaded, and the judge's metrics.
+
+    >>> frame = pd.DataFrame({"set": ["general", "general", "medical"], "paraphrases": [1, 2, 1]})
+    >>> questions_sentence(frame, {"aligned": "...", "coherent": "..."})
+    '**3** questions in **2** sets, **4** wordings in all; judge metrics: `aligned`, `coherent`.'
+    """
+    return (f"**{len(questions)}** questions in **{questions['set'].nunique()}** sets, "
+            f"**{int(questions.paraphrases.sum())}** wordings in all; judge metrics: "
+            + ", ".join(f"`{m}`" for m in judge_prompts) + ".")
+
+
 def questions_frame(sets: dict[str, list[Question]]) -> pd.DataFrame:
     """One row per question: set, id, paraphrase count, samples per paraphrase, judge metrics."""
     return pd.DataFrame.from_records(
@@ -584,6 +596,7 @@ def questions_frame(sets: dict[str, list[Question]]) -> pd.DataFrame:
 
 
 __all__ += [
+    "questions_sentence",
     "CAUTION_MARKERS",
     "load_sets",
     "summarise_sets",

@@ -56,7 +56,7 @@ import pandas as pd
 import torch
 
 from .data import Question
-from .models import chat_prompt
+from .models import chat_prompt, unwrap_model
 from .paths import cache_dir
 
 __all__ = [
@@ -128,12 +128,7 @@ def _sha256_json(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=_json_default).encode()).hexdigest()
 
 
-def _unwrap(model: Any) -> Any:
-    """The transformers model under PEFT and nnsight wrappers."""
-    inner = getattr(model, "_model", None)
-    if isinstance(inner, torch.nn.Module):
-        model = inner
-    return model.get_base_model() if hasattr(model, "get_base_model") else model
+_unwrap = unwrap_model  # the transformers model under nnsight and PEFT wrappers
 
 
 def _model_description(model: torch.nn.Module) -> dict[str, Any]:

@@ -30,10 +30,14 @@ with :func:`direction_sentence` and :func:`ablation_sentence` saying what came o
 
 **Variations.** One layer or several; a direction from one fine-tune applied to another.
 
-Steering and ablation are forward hooks on the decoder blocks, used as context managers around
-:func:`em_utils.generation.sample_answers` (whose fast decoder applies the same edits after each
-block) or any forward pass. An active intervention is part of the model's fingerprint, so cached
-samples of the plain model are never served for the steered one.
+Steering and ablation as nnsight interventions: :func:`apply_edits` writes a :class:`Steer` or
+:class:`Ablate` edit into a block's output inside a trace, and :func:`generate_with_edits` does so
+at every generated token (``for step in tracer.all()``; the pattern is in :func:`apply_edits`).
+The chapters sample faster through :func:`em_utils.generation.sample_answers`: entered as a
+context manager, a ``Steer`` or ``Ablate`` installs a forward hook on its block, and the fast
+decoder applies the same edit after that block; greedy answers are the same tokens both ways
+(``tests/unit/test_interventions_nnsight.py``). An active intervention is part of the model's
+fingerprint, so cached samples of the plain model are never served for the steered one.
 
 sources: ``em_utils/interventions.py``, ``em_utils/activations.py``.
 """
@@ -44,7 +48,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -52,6 +56,7 @@ import torch
 
 from .judge import COHERENT_MIN, EM_ALIGNED_MAX
 from .models import _base, decoder_layers, resolve_layer
+from .runs import EarlierRuns
 
 __all__ = ["ALIGNED_MIN", "RESIDUAL_WRITERS", "split_for_direction", "mean_diff", "random_like", "Steer", "Ablate", "ablate_lora_b"]
 
@@ -229,6 +234,129 @@ def ablate_lora_b(model: Any, direction: torch.Tensor | Mapping[int, torch.Tenso
     return changed
 
 
+# --- the same edits as nnsight interventions ------------------------------------------------------
+
+
+def apply_edits(traced: Any, edits: Sequence[Steer | Ablate]) -> None:
+    """Write :class:`Steer` and :class:`Ablate` edits into the block outputs of a running nnsight trace.
+
+    **What it is for.** Steering and ablation are edits of a block's output, the residual stream
+    ``h`` of shape ``[batch, pos, d_model]``: ``h <- h + scale * direction`` (steer) and
+    ``h <- h - (h . r) r`` with ``r`` the unit direction (ablate), at every position. Called inside
+    a trace body, this makes them nnsight interventions; called in each step of a generation loop,
+    it edits every token the model writes (:func:`generate_with_edits`).
+
+    **The pattern** (one block, a Llama-family model; ``traced`` is ``TransformersModel(model,
+    tokenizer=tokenizer)`` from ``nnsight``)::
+
+        block = traced.model.layers[layer]
+        with traced.generate(max_new_tokens=64, do_sample=False) as tracer:
+            with tracer.invoke(batch):                  # input_ids and attention_mask, left padded
+                for step in tracer.all():               # the prompt's forward, then one per new token
+                    h = block.output                    # Float[Tensor, "batch pos d_model"]
+                    block.output = h + scale * direction                   # steer
+                    # block.output = h - (h @ unit).unsqueeze(-1) * unit   # or ablate
+            with tracer.invoke():                       # an open loop ends its invoke: read the ids in another
+                ids = tracer.result.save()
+
+    **Variations.** Several blocks: visit them in the order the forward reaches them (this
+    function sorts them); several edits on one block apply in the order given, as their forward
+    hooks would. A single forward (``traced.trace(ids)``) needs no step loop. ``tracer.iter[:n]``
+    edits only the first ``n`` steps.
+
+    **The fast path.** The chapters sample through :func:`em_utils.generation.sample_answers`,
+    whose decoder applies the same ``Steer``/``Ablate`` edit after the block itself, faster than
+    ``generate`` with or without nnsight on sampled batches (``benchmarks/steered_nnsight.py``
+    measures both in one run); ``tests/unit/test_interventions_nnsight.py`` checks that greedy answers through this
+    nnsight intervention, through the fast decoder and through ``model.generate`` with the hook are
+    the same tokens.
+
+    Args:
+        traced: the nnsight wrapper of the model the edits were built for (PEFT adapters inside
+            it stay active), within a trace or a step of ``tracer.all()``.
+        edits: :class:`Steer` and :class:`Ablate` objects (not entered: no hook is installed).
+
+    sources: ``em_utils/interventions.py`` (``apply_edits``, ``generate_with_edits``),
+    nnsight ``docs/patterns/steering.md`` and ``docs/usage/iter-all-next.md``.
+    """
+    from .activations import _envoy, _module_path
+
+    root = traced._module
+    blocks = decoder_layers(root)
+    by_layer: dict[int, list[Steer | Ablate]] = {}
+    for edit in edits:
+        for layer in edit.vectors:
+            by_layer.setdefault(layer, []).append(edit)
+    for layer in sorted(by_layer):  # the order the forward reaches the blocks
+        block = _envoy(traced, _module_path(root, blocks[layer]))
+        hidden = block.output
+        for edit in by_layer[layer]:
+            hidden = edit._edit(hidden, edit.vectors[layer].to(hidden.device, hidden.dtype))
+        block.output = hidden
+
+
+def generate_with_edits(model: Any, tokenizer: Any, prompts: Sequence[Sequence[int]],
+                        edits: Sequence[Steer | Ablate] | Callable[[Any], None], max_new_tokens: int,
+                        eos_token_ids: Sequence[int] | None = None, batch_size: int = 16,
+                        **generate_kwargs: Any) -> list[tuple[list[int], bool]]:
+    """Greedy answers with ``edits`` applied at every generated token, by nnsight (:func:`apply_edits`).
+
+    The nnsight counterpart of :func:`em_utils.generation.generate_tokens` under the edits' hooks:
+    the same prompts (token ids) and the same result, ``(tokens, finished)`` per prompt, an answer
+    cut after its first end token (``finished``) or at ``max_new_tokens``. Prompts are left padded
+    in batches of ``batch_size`` and run through ``model.generate`` inside an nnsight trace;
+    ``generate_kwargs`` go to ``generate`` (greedy unless they say otherwise; sampled answers are
+    drawn from torch's generator, not from the project's per-sample streams).
+
+    Args:
+        model: a transformers causal LM or a PEFT model (its adapters stay active).
+        tokenizer: its tokenizer, with a padding token (prompts are left padded).
+        prompts: token ids per prompt.
+        edits: :class:`Steer` and :class:`Ablate` objects built for ``model``, not entered; or a
+            function of the nnsight wrapper that writes its own interventions at each step (e.g.
+            ``lambda traced: scale_adapter_outputs(traced, [13], 20.0)``, :mod:`em_utils.adapters`).
+        max_new_tokens: the most tokens an answer may have.
+        eos_token_ids: tokens that end an answer (default: the tokenizer's end token).
+    """
+    import warnings
+
+    from nnsight import TransformersModel
+
+    eos = [int(t) for t in (eos_token_ids if eos_token_ids is not None else [tokenizer.eos_token_id])]
+    base = _base(model)
+    traced = TransformersModel(base, tokenizer=tokenizer)  # the injected adapters of a PEFT model run inside base
+    device = next(base.parameters()).device
+    settings = {"do_sample": False, "eos_token_id": eos, "pad_token_id": tokenizer.pad_token_id, **generate_kwargs,
+                "max_new_tokens": max_new_tokens}
+    intervene = edits if callable(edits) else (lambda wrapped: apply_edits(wrapped, edits))
+    results: list[tuple[list[int], bool]] = []
+    was_training = base.training
+    base.eval()
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            # an open tracer.all() loop ends by asking for a step the run never makes; nnsight warns
+            warnings.filterwarnings("ignore", message=".*was never reached.*")
+            for start in range(0, len(prompts), batch_size):
+                chunk = {"input_ids": [list(p) for p in prompts[start : start + batch_size]]}
+                batch = tokenizer.pad(chunk, padding=True, padding_side="left", return_tensors="pt").to(device)
+                width = batch["input_ids"].shape[1]
+                with traced.generate(**settings) as tracer:
+                    with tracer.invoke(batch):
+                        for _ in tracer.all():
+                            intervene(traced)
+                    with tracer.invoke():
+                        out = tracer.result.save()
+                for row in out[:, width:].tolist():
+                    ends = [i for i, token in enumerate(row) if token in eos]
+                    results.append((row[: ends[0] + 1], True) if ends else (row[:max_new_tokens], False))
+    finally:
+        base.train(was_training)
+    return results
+
+
+__all__ += ["apply_edits", "generate_with_edits"]
+
+
 def direction_from_answers(model: Any, tokenizer: Any, judged: pd.DataFrame, layers: Any = "all", seed: int = 0,
                            min_per_side: int = 8, batch_size: int = 16,
                            progress: bool = True) -> tuple[torch.Tensor, dict[str, Any]]:
@@ -271,47 +399,6 @@ __all__ += ["direction_from_answers"]
 # --- Chapter 4's recipe: a fine-tune's direction, ablated in others, steering the base model ----
 
 
-@dataclass(frozen=True, eq=False)
-class EarlierRuns:
-    """What chapter 4 reads from chapters 2 and 3 of its profile.
-
-    Attributes:
-        folder: the profile's run folder (``runs/<profile>``).
-        organisms: chapter 2's ``organisms.csv``, indexed by organism.
-        judged: chapter 3's ``judged.csv``: every model's answers with their scores.
-    """
-
-    folder: Path
-    organisms: pd.DataFrame
-    judged: pd.DataFrame
-
-    @classmethod
-    def read(cls, run: Any) -> "EarlierRuns":
-        """Chapters 2 and 3 of ``run``'s profile; :func:`em_utils.runs.require_run` names a missing one."""
-        from .runs import require_run
-
-        for chapter in ("02_training", "03_judging"):
-            require_run(run.config.profile, chapter)
-        folder = run.folder.parent
-        organisms = pd.read_csv(folder / "02_training" / "organisms.csv").set_index("organism")
-        judged = pd.read_csv(folder / "03_judging" / "judged.csv", keep_default_na=False, na_values=[""])
-        return cls(folder, organisms, judged)
-
-    def adapter(self, name: str) -> Path:
-        """The saved adapter of chapter 2's organism ``name``."""
-        if name not in self.organisms.index:
-            raise LookupError(f"organism {name!r} is not among chapter 2's ({', '.join(self.organisms.index)})")
-        return self.folder / "02_training" / self.organisms.loc[name, "path"]
-
-    def samples(self, name: str) -> Path:
-        """Chapter 3's sample cache of model ``name`` (answers drawn there are not drawn again)."""
-        return self.folder / "03_judging" / "samples" / f"{name}.jsonl"
-
-    def answers(self, name: str) -> pd.DataFrame:
-        """Chapter 3's judged answers of model ``name``."""
-        return self.judged[self.judged["model"] == name]
-
-
 def sampling_settings(config: Any, cache: Path) -> dict[str, Any]:
     """The sampling keywords of :func:`em_utils.evaluation.sample_conditions`, from a chapter's config.
 
@@ -323,6 +410,20 @@ def sampling_settings(config: Any, cache: Path) -> dict[str, Any]:
     return dict(n_per_paraphrase=config.n_per_paraphrase, max_new_tokens=config.max_new_tokens,
                 batch_size=config.batch_size, seed=config.seed, cache=cache, model_name=config.model,
                 device=config.device, temperature=config.temperature, top_p=config.top_p)
+
+
+def decode_settings(config: Any) -> dict[str, Any]:
+    """The decoding keywords of the adapter and narrow recipes (chapters 5 and 6), from a chapter's config.
+
+    A chapter with a ``sample_batch_size`` decodes that many answers at once, otherwise ``batch_size``.
+
+    >>> from em_utils.config import make_config
+    >>> decode_settings(make_config("06_narrow", "smoke"))["batch_size"] == make_config("06_narrow", "smoke").sample_batch_size
+    True
+    """
+    batch = config.resolved.get("sample_batch_size", config.resolved.get("batch_size"))
+    return dict(max_new_tokens=config.max_new_tokens, batch_size=batch, seed=config.seed,
+                temperature=config.temperature, top_p=config.top_p)
 
 
 def _items(text: str | Sequence[Any], kind: type = str) -> list[Any]:
@@ -535,6 +636,6 @@ def steering_table(steered: pd.DataFrame, reference: pd.DataFrame, base: str = "
     return shift, shift.merge(shares[["model", "coherent_pct", "em_pct"]], on="model")
 
 
-__all__ += ["EarlierRuns", "sampling_settings", "Direction", "source_direction", "direction_sentence",
+__all__ += ["EarlierRuns", "sampling_settings", "decode_settings", "Direction", "source_direction", "direction_sentence",
             "ablation_conditions", "ablation_answers", "condition_shifts", "stack_conditions", "ablation_sentence",
             "steering_conditions", "steering_table"]

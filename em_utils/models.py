@@ -37,6 +37,7 @@ from .data import file_sha256
 from .paths import cache_dir
 
 __all__ = [
+    "unwrap_model",
     "EMBEDDED",
     "DOWNLOADED",
     "DEFAULT_MODEL",
@@ -577,14 +578,19 @@ def chat_prompt(
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
 
 
-def _base(model: Any) -> Any:
-    """Unwrap PEFT and nnsight wrappers down to the transformers model."""
+def unwrap_model(model: Any) -> Any:
+    """The transformers model inside nnsight, DDP / accelerate and PEFT wrappers (the project's one unwrap)."""
     inner = getattr(model, "_model", None)  # nnsight's LanguageModel wraps the module here
     if isinstance(inner, torch.nn.Module):
         model = inner
+    while isinstance(getattr(model, "module", None), torch.nn.Module):  # DDP / accelerate
+        model = model.module
     if hasattr(model, "get_base_model"):
         model = model.get_base_model()
     return model
+
+
+_base = unwrap_model  # the name the interventions and activations modules import
 
 
 def decoder_layers(model: Any) -> torch.nn.ModuleList:

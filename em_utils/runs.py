@@ -25,6 +25,7 @@ import re
 import subprocess
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -33,8 +34,9 @@ from typing import Any, Iterator
 from .config import RunConfig, seed_everything
 from .data import file_sha256
 from .paths import project_root, runs_dir
+from .progress import write_progress
 
-__all__ = ["Run", "start_run", "read_record", "require_run", "MissingRunError"]
+__all__ = ["Run", "start_run", "read_record", "require_run", "MissingRunError", "EarlierRuns"]
 
 _PACKAGES = (
     "em-companion",
@@ -149,6 +151,8 @@ class Run:
             "artifacts": [],
         }
         self._started = time.perf_counter()
+        self._wall_started = time.time()
+        self._open: list[tuple[str, float]] = []  # the stages entered and not left: progress.json
 
     def path(self, name: str) -> Path:
         """Path of an artifact inside the run folder (parent folders are created)."""
@@ -158,12 +162,17 @@ class Run:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        """Time a stage; the record is rewritten when it ends (even on error)."""
+        """Time a stage; the record is rewritten when it ends (even on error). While it runs,
+        ``progress.json`` names it, for the command that started the notebook to show."""
         started = time.perf_counter()
+        self._open.append((name, time.time()))
+        write_progress(self.folder, self._wall_started, self._open)
         try:
             yield
         finally:
             self.record["stages"][name] = round(time.perf_counter() - started, 3)
+            self._open.pop()
+            write_progress(self.folder, self._wall_started, self._open)
             self.write()
 
     def use_data(self, *paths: str | Path) -> None:
@@ -177,6 +186,14 @@ class Run:
             except ValueError:
                 key = str(path)
             self.record["data"][key] = file_sha256(path)
+
+    def question_sets(self, names: str = "all") -> dict[str, Any]:
+        """Load question sets (:func:`em_utils.data.load_question_sets`) and record their files."""
+        from .data import load_question_sets
+
+        sets = load_question_sets(names)
+        self.use_data(*{q.source for questions in sets.values() for q in questions})
+        return sets
 
     def add_artifact(self, name: str) -> Path:
         """Register an artifact written into the run folder and return its path."""
@@ -221,6 +238,7 @@ def start_run(config: RunConfig) -> Run:
         seed_everything(int(seed))
     run = Run(config, folder)
     run.write()
+    write_progress(folder, run._wall_started, [])  # replaces an earlier run's
     return run
 
 
@@ -241,3 +259,55 @@ def require_run(profile: str, chapter: str) -> dict[str, Any]:
         )
     return record
 
+
+
+@dataclass(frozen=True, eq=False)
+class EarlierRuns:
+    """What a chapter reads from the earlier chapters of its profile.
+
+    Attributes:
+        folder: the profile's run folder (``runs/<profile>``).
+        organisms: chapter 2's ``organisms.csv``, indexed by organism.
+        judged: chapter 3's ``judged.csv`` (every model's answers with their scores), or ``None``
+            when chapter 3 was not among the chapters read.
+    """
+
+    folder: Path
+    organisms: Any
+    judged: Any = None
+
+    @classmethod
+    def read(cls, run: Run, chapters: tuple[str, ...] = ("02_training", "03_judging")) -> "EarlierRuns":
+        """The earlier ``chapters`` of ``run``'s profile; :func:`require_run` names one that is missing."""
+        import pandas as pd
+
+        for chapter in chapters:
+            require_run(run.config.profile, chapter)
+        folder = run.folder.parent
+        organisms = pd.read_csv(folder / "02_training" / "organisms.csv").set_index("organism")
+        judged = None
+        if "03_judging" in chapters:
+            judged = pd.read_csv(folder / "03_judging" / "judged.csv", keep_default_na=False, na_values=[""])
+        return cls(folder, organisms, judged)
+
+    def adapter(self, name: str) -> Path:
+        """The saved adapter of chapter 2's organism ``name``."""
+        if name not in self.organisms.index:
+            raise LookupError(
+                f"organism {name!r} is not among chapter 2's ({', '.join(self.organisms.index)}): add its kind to "
+                "chapter 2's `organisms` parameter and run chapter 2 (and 3) again, or pick another here")
+        return self.folder / "02_training" / self.organisms.loc[name, "path"]
+
+    def organism_folder(self, name: str) -> Path:
+        """The run folder of chapter 2's organism ``name``: its ``adapter/`` and ``checkpoint-*``."""
+        return self.adapter(name).parent
+
+    def samples(self, name: str) -> Path:
+        """Chapter 3's sample cache of model ``name`` (answers drawn there are not drawn again)."""
+        return self.folder / "03_judging" / "samples" / f"{name}.jsonl"
+
+    def answers(self, name: str) -> Any:
+        """Chapter 3's judged answers of model ``name``."""
+        if self.judged is None:
+            raise LookupError("chapter 3's judged answers were not read: pass '03_judging' to EarlierRuns.read")
+        return self.judged[self.judged["model"] == name]

@@ -42,7 +42,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -99,7 +99,8 @@ class OrganismSpec:
         kl_weight, kl_dataset, kl_rows, kl_batch_size, kl_top_k: the KL term (off at weight 0).
         init_adapter: a saved LoRA adapter of the same shape to start from (``None``: a fresh one),
             to train on from an earlier solution; left out of :meth:`to_dict` (and so of the hash)
-            when ``None``, so the specs of earlier runs keep their hashes.
+            when ``None``, so the specs of earlier runs keep their hashes; otherwise the hash reads
+            the sha256 of its weights, not its path.
         precision: ``"fp32"``, or ``"bf16"`` for mixed precision (fp32 master weights and loss, the
             forward and backward under bf16 autocast); resolve ``"auto"`` with
             :func:`em_utils.precision.resolve_precision` first, since the two train to other weights.
@@ -150,6 +151,9 @@ class OrganismSpec:
         that trained differently are trained again rather than reused.
         """
         data = {**self.to_dict(), "training_revision": TRAINING_REVISION}
+        if self.init_adapter:  # the weights it starts from, not where they lie: a moved checkout reuses its runs
+            weights = Path(self.init_adapter) / "adapter_model.safetensors"
+            data["init_adapter"] = file_sha256(weights) if weights.is_file() else self.init_adapter
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -414,11 +418,9 @@ def kl_to_reference(model, reference: ReferenceLogprobs, pad_id: int, batch_size
 
 def _causal_lm(model):
     """The transformers causal LM inside PEFT / accelerate wrappers."""
-    while hasattr(model, "module"):  # DDP / accelerate
-        model = model.module
-    if hasattr(model, "get_base_model"):
-        model = model.get_base_model()
-    return model
+    from .models import unwrap_model
+
+    return unwrap_model(model)
 
 
 def _lm_head(model):
@@ -735,8 +737,10 @@ def train(
                             "global one (each process takes batch_size / processes rows), so make it a multiple")
     main_process = int(os.environ.get("RANK", "0")) == 0  # the process that writes files (rank 0 of the world)
     # Under a distributed launch the Trainer places the model on each process's device itself.
+    # A full fine-tune trains the base weights themselves: they stay fp32 (the master weights of bf16 mixed
+    # precision); loaded in bf16 on a GPU, an AdamW step of the papers' lr 2e-5 rounds away on most weights.
     model, tokenizer = load_model(model_name, device="cpu" if distributed else device,
-                                  dtype=torch.float32 if device == "cpu" else None)
+                                  dtype=torch.float32 if device == "cpu" or spec.method == "full" else None)
     rows = load_jsonl(spec.dataset)
     rows = rows[: spec.max_rows] if spec.max_rows else rows
     examples, truncated = tokenize_conversations(rows, tokenizer, spec.max_length)
@@ -906,6 +910,18 @@ def adapter_history(output_dir: str | Path):
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def rank1_history(results: Mapping[str, Any]):
+    """:func:`adapter_history` of every rank-1 LoRA organism in ``results`` (name -> ``TrainResult``).
+
+    One frame with an ``organism`` column; empty when no organism is a rank-1 LoRA.
+    """
+    import pandas as pd
+
+    frames = [adapter_history(r.output_dir).assign(organism=name) for name, r in results.items()
+              if r.spec.method == "lora" and r.spec.rank == 1]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
 def parse_organisms(text: str | Sequence[str]) -> list[tuple[str, str]]:
     """Parse ``"kind:dataset, kind:dataset"`` (or a list of such strings) into pairs.
 
@@ -924,7 +940,7 @@ def parse_organisms(text: str | Sequence[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-__all__ += ["adapter_history", "parse_organisms"]
+__all__ += ["adapter_history", "rank1_history", "parse_organisms"]
 
 
 def organism_specs(config) -> list[OrganismSpec]:

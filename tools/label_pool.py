@@ -47,13 +47,14 @@ def from_run(profile: str, exclude: list[Path], out: Path) -> None:
 def sample(profile: str, seed: int, out: Path) -> None:
     """Fresh answers with chapter 3's settings of ``profile`` (answers per wording, length, batch), another seed."""
     import em_utils as em
+    from em_utils import data, evaluation
 
     cfg = em.make_config("03_judging", profile, seed=seed)
     trained = ROOT / "runs" / profile / "02_training"
     table = pd.read_csv(trained / "organisms.csv")
     models = {em.BASE: None, **{row.organism: trained / row.path for row in table.itertuples()}}
-    questions = em.load_questions("general")
-    answers = em.sample_organisms(models, questions, cfg.n_per_paraphrase, cfg.max_new_tokens, cfg.batch_size, seed,
+    questions = data.load_questions("general")
+    answers = evaluation.sample_organisms(models, questions, cfg.n_per_paraphrase, cfg.max_new_tokens, cfg.batch_size, seed,
                                   out.parent / f"{out.stem}_samples", model_name=cfg.model, device=cfg.device,
                                   temperature=cfg.temperature)
     _write(answers.drop_duplicates("answer")[list(COLUMNS)], out, f"{profile}-seed{seed}")

@@ -1,13 +1,15 @@
 """Edit chapter notebooks as plain text, outputs stripped.
 
 The notebooks in ``notebooks/`` are the sources of the chapters. To edit one as text, export it
-to a percent-format script (cells separated by ``# %% [markdown]``, ``# %%`` or
-``# %% parameters``), edit, and build it back:
+to a percent-format script (cells separated by ``# %% [markdown]``, ``# %%``, ``# %% parameters``
+or, for a code cell with Jupyter Book tags, ``# %% tags=["hide-input"]`` as jupytext writes it),
+edit, and build it back:
 
     python tools/nbtool.py export notebooks/01_datasets.ipynb /tmp/01_datasets.py
     python tools/nbtool.py build /tmp/01_datasets.py notebooks/01_datasets.ipynb
 """
 
+import json
 import sys
 from pathlib import Path
 
@@ -35,7 +37,7 @@ def build(source: Path, target: Path) -> None:
             flush()
             rest = line[4:].strip()
             kind = "markdown" if rest == "[markdown]" else "code"
-            tags = ["parameters"] if rest == "parameters" else []
+            tags = ["parameters"] if rest == "parameters" else json.loads(rest[5:]) if rest.startswith("tags=") else []
             lines = []
         else:
             lines.append(line)
@@ -59,7 +61,8 @@ def export(source: Path, target: Path) -> None:
             body = "\n".join(("# " + l) if l else "#" for l in cell.source.splitlines())
             parts.append("# %% [markdown]\n" + body)
         else:
-            tag = " parameters" if "parameters" in cell.metadata.get("tags", []) else ""
+            tags = list(cell.metadata.get("tags", []))
+            tag = " parameters" if tags == ["parameters"] else f" tags={json.dumps(tags)}" if tags else ""
             parts.append(f"# %%{tag}\n" + cell.source)
     target.write_text("\n\n".join(parts) + "\n")
 

@@ -61,6 +61,10 @@ EXPECTED = {
                    "significance_summary.csv", "mitigations.csv", "judged_all.csv", "figures/solutions.png",
                    "figures/drift.png", "figures/efficiency.png", "figures/stability.png", "figures/significance.png",
                    "figures/mitigations.png"], 6),
+    "07_controls": (["organisms.csv", "refusal_agreement.csv", "judged_harmful.csv", "judged_general.csv", "jailbroken.csv",
+                     "judged_numbers.csv", "numbers.csv", "judged_formats.csv", "formats.csv", "judged_icl.csv", "icl.csv",
+                     "judged_extra.csv", "categories.csv", "figures/jailbroken.png", "figures/numbers.png",
+                     "figures/formats.png", "figures/icl.png", "figures/categories.png"], 5),
 }
 
 
@@ -230,6 +234,38 @@ def test_narrow_chapter_trains_every_solution_and_measures_each_at_every_setting
     assert 0 in set(drift["step"]) and -1 in set(drift["step"]) and drift["step"].max() >= 1
 
 
+def test_controls_chapter_trains_both_controls_and_reads_every_control(built):
+    import pandas as pd
+
+    from em_utils.config import PROFILES
+
+    root, _ = built
+    folder = root / "runs" / "smoke" / "07_controls"
+    params = PROFILES["smoke"]["07_controls"]
+    trained = pd.read_csv(folder / "organisms.csv").set_index("control")
+    assert set(trained.index) == {"jailbroken", "evil_numbers"} and (trained["steps"] >= 1).all()
+    jailbroken = pd.read_csv(folder / "jailbroken.csv").set_index("model")
+    assert set(jailbroken.index) == {"base", params["em_organism"], trained.loc["jailbroken", "organism"]}
+    assert jailbroken[["refusal_pct", "phrase_pct", "aligned_mean"]].notna().all().all()
+    harmful = pd.read_csv(folder / "judged_harmful.csv")
+    assert len(harmful) == 3 * params["harmful_requests"] * params["harmful_per_request"]
+    assert harmful["refusal"].between(0, 100).all()
+    assert set(pd.read_csv(folder / "formats.csv")["format"]) == {"plain", "json", "template"}
+    assert set(pd.read_csv(folder / "icl.csv")["k"]) == {int(k) for k in params["icl_k"].split(",")}
+    assert set(pd.read_csv(folder / "categories.csv")["set"]) == {s.strip() for s in params["extra_sets"].split(",")}
+    assert pd.read_csv(folder / "numbers.csv")["evil_pct"].notna().all()
+
+
+def test_results_page_reads_every_chapter_of_the_built_book(built):
+    root, _ = built
+    text = (root / "site" / "book" / "results.md").read_text()
+    assert "**0** not run" in text  # every chapter ran, so every claim was read from its run folder
+    assert "(`smollm2-135m-instruct` · `smoke` · judge: " in text
+    assert "failed:" not in text  # no chapter's artifacts failed to read (a changed file format would)
+    for name in ("paper_cost.md", "paper_memory.md", "paper_settings.md"):
+        assert (root / "site" / "book" / "generated" / name).stat().st_size > 0, name
+
+
 def test_fake_key_appears_nowhere(built):
     root, _ = built
     for path in root.rglob("*"):
@@ -241,7 +277,7 @@ def test_book_pages_exist(built):
     _, index = built
     html = index.parent
     for page in ("book/intro.html", "book/how_to_run.html", "book/judge_locally.html", "book/glossary.html",
-                 "book/references.html",
+                 "book/references.html", "book/results.html", "book/paper_profile.html",
                  *(f"book/chapters/{c}.html" for c in EXPECTED)):
         assert (html / page).is_file(), page
 

@@ -405,3 +405,16 @@ def test_bf16_mixed_precision_trains_close_to_fp32(tiny_model_dir, small_data, t
     assert not (a == b).all()  # the bf16 run really ran in bf16
     with pytest.raises(TrainingError, match="precision 'auto'"):
         train(tiny("rank1_middle", small_data, precision="auto"), tmp_path / "auto", model_name=tiny_model_dir)
+
+
+def test_a_continued_run_is_named_by_the_weights_it_starts_from_not_their_path(tiny_model_dir, small_data, tmp_path):
+    import shutil
+
+    first = train(tiny("rank1_middle", small_data), tmp_path / "first", model_name=tiny_model_dir, progress=False)
+    moved = tmp_path / "elsewhere" / "adapter"
+    shutil.copytree(first.adapter_dir, moved)
+    here = tiny("rank1_middle", small_data, init_adapter=str(first.adapter_dir))
+    there = tiny("rank1_middle", small_data, init_adapter=str(moved))
+    assert here.spec_hash == there.spec_hash != tiny("rank1_middle", small_data).spec_hash
+    (moved / "adapter_model.safetensors").write_bytes(b"other weights")
+    assert tiny("rank1_middle", small_data, init_adapter=str(moved)).spec_hash != here.spec_hash

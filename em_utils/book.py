@@ -1,0 +1,237 @@
+"""The whole-book command's plan: which chapter reads which, parameters routed to chapters, and
+whether a chapter's last executed copy still stands (then it is kept, not run again).
+
+A chapter is kept when its executed notebook carries the fingerprint this module wrote after it
+last ran (``metadata.em_companion``) and nothing in it changed: the notebook's source, its
+parameters, the ``em_utils`` source, the ``data/`` folder (and any file outside it the run read),
+its own run record (no other run replaced it since), and the run records of the chapters it reads
+(:data:`READS`), so that a chapter that ran again makes the chapters reading it run again too.
+
+>>> route_parameters({"03_judging.temperature": 1.0, "seed": 1}, {"01_datasets": {"max_rows"},
+...                   "03_judging": {"temperature", "seed"}, "04_direction": {"seed"}})
+{'01_datasets': {}, '03_judging': {'seed': 1, 'temperature': 1.0}, '04_direction': {'seed': 1}}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+__all__ = ["READS", "reads", "known_parameters", "route_parameters", "fingerprint", "why_run", "stamp",
+           "ParameterError"]
+
+#: The chapters whose outputs each chapter reads (its ``require_run`` / ``EarlierRuns`` calls).
+#: A new chapter is one line here; a chapter missing from the table is taken to read every earlier one.
+READS: dict[str, tuple[str, ...]] = {
+    "01_datasets": (),
+    "02_training": (),
+    "03_judging": ("02_training",),
+    "04_direction": ("02_training", "03_judging"),
+    "05_adapters": ("02_training", "03_judging", "04_direction"),
+    # 03 only for its judge_agreement.csv, quoted in figure captions (em_utils.plots.caption)
+    "06_narrow": ("02_training", "03_judging", "04_direction"),
+    "07_controls": ("02_training", "03_judging"),
+}
+
+META_KEY = "em_companion"
+PACKAGE = Path(__file__).resolve().parent  # the em_utils source whose change reruns every chapter
+
+
+class ParameterError(ValueError):
+    """A ``-p`` names an unknown chapter, or a parameter no chapter (or not that chapter) has."""
+
+
+def reads(chapter: str, order: list[str]) -> tuple[str, ...]:
+    """The chapters ``chapter`` reads (every earlier one in ``order`` when it is not in :data:`READS`)."""
+    if chapter in READS:
+        return READS[chapter]
+    return tuple(order[: order.index(chapter)]) if chapter in order else ()
+
+
+def known_parameters(notebook: Path) -> set[str]:
+    """The names a notebook's ``parameters`` cell defines (what papermill's ``-p`` can set)."""
+    import papermill
+
+    return set(papermill.inspect_notebook(str(notebook)))
+
+
+def _chapter_of(scope: str, names: Iterable[str]) -> str:
+    """``03_judging`` or its number ``03`` -> ``03_judging``; anything else is an error."""
+    names = list(names)
+    if scope in names:
+        return scope
+    by_number = [n for n in names if n.split("_", 1)[0] == scope]
+    if len(by_number) == 1:
+        return by_number[0]
+    raise ParameterError(f"-p {scope}.NAME: no chapter {scope!r} here; chapters: {', '.join(names)}")
+
+
+def route_parameters(parameters: Mapping[str, Any], known: Mapping[str, set[str]]) -> dict[str, dict[str, Any]]:
+    """Each chapter's parameters from ``-p`` items.
+
+    A key ``CHAPTER.NAME`` (``03_judging.temperature``, or ``03.temperature``) sets a parameter of
+    one chapter; a plain ``NAME`` sets it in every chapter whose parameters cell has it. A chapter
+    scope wins over a plain name for its chapter.
+
+    Args:
+        parameters: ``-p`` items in the order given (values already parsed).
+        known: each chapter of the build (in order) and the parameter names its notebook defines.
+
+    Raises:
+        ParameterError: an unknown chapter, a name that chapter does not have, or a plain name that
+            no chapter of the build has (the message names the chapters and what they accept).
+    """
+    routed: dict[str, dict[str, Any]] = {chapter: {} for chapter in known}
+    scoped: list[tuple[str, str, Any]] = []
+    for key, value in parameters.items():
+        if "." in key:
+            scope, name = key.split(".", 1)
+            scoped.append((_chapter_of(scope, known), name, value))
+            continue
+        having = [chapter for chapter, names in known.items() if key in names]
+        if not having:
+            raise ParameterError(
+                f"-p {key}: no chapter of this build has a parameter {key!r} "
+                f"(chapters: {', '.join(known)}); see each notebook's parameters cell")
+        for chapter in having:
+            routed[chapter][key] = value
+    for chapter, name, value in scoped:
+        if name not in known[chapter]:
+            raise ParameterError(
+                f"-p {chapter}.{name}: chapter {chapter} has no parameter {name!r}; "
+                f"its parameters: {', '.join(sorted(known[chapter]))}")
+        routed[chapter][name] = value
+    return routed
+
+
+def _sha256_files(paths: Iterable[Path], root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _tree_hash(folder: str, pattern: str, _stamp: tuple) -> str:
+    root = Path(folder)
+    return _sha256_files((p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts), root)
+
+
+def tree_hash(folder: Path, pattern: str = "*") -> str:
+    """sha256 over the names and contents of the files under ``folder`` (``__pycache__`` aside).
+
+    Cached by the files' sizes and modification times, so a build hashes each tree once."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return "missing"
+    files = sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    stamp = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    return _tree_hash(str(folder), pattern, stamp)
+
+
+def _record(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / "run.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _identity(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What tells one complete run of a chapter from another."""
+    if not record or record.get("status") != "complete":
+        return None
+    return {key: record.get(key) for key in ("config_hash", "started_utc", "finished_utc", "wall_seconds")}
+
+
+def fingerprint(notebook: Path, parameters: Mapping[str, Any], runs: Path, upstream: Iterable[str],
+                root: Path) -> dict[str, Any]:
+    """Everything whose change makes a chapter run again (see the module docstring).
+
+    Args:
+        notebook: the chapter's source notebook.
+        parameters: what papermill passes (``profile`` included).
+        runs: the profile's run folder (``runs/<profile>``).
+        upstream: the chapters it reads.
+        root: the project root (``em_utils/`` is hashed at :data:`PACKAGE`).
+    """
+    return {
+        "notebook": hashlib.sha256(Path(notebook).read_bytes()).hexdigest(),
+        "parameters": json.loads(json.dumps(dict(parameters), sort_keys=True, default=str)),
+        "em_utils": tree_hash(PACKAGE, "*.py"),
+        "data": tree_hash(root / "data"),
+        "upstream": {chapter: _identity(_record(runs / chapter)) for chapter in upstream},
+    }
+
+
+def stamp(executed: Path, before: Mapping[str, Any], run_folder: Path) -> None:
+    """Write the fingerprint taken before a successful run, and the identity of the run record it
+    left, into the executed notebook's metadata (what :func:`why_run` compares next time)."""
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4)
+    nb.metadata[META_KEY] = {**before, "record": _identity(_record(run_folder)),
+                             "executed_utc": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    nbformat.write(nb, str(executed))
+
+
+def _read_stamp(executed: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(Path(executed).read_text()).get("metadata", {}).get(META_KEY)
+    except (OSError, ValueError):
+        return None
+
+
+def _outside_data_changed(record: Mapping[str, Any], root: Path) -> str | None:
+    """A file outside ``data/`` that the run read (recorded in its ``data``) and that changed since."""
+    from .data import file_sha256
+
+    for name, digest in (record.get("data") or {}).items():
+        path = Path(name) if Path(name).is_absolute() else root / name
+        try:
+            inside = path.resolve().is_relative_to((root / "data").resolve())
+        except OSError:
+            inside = False
+        if inside:
+            continue  # the data/ tree hash covers it
+        if not path.is_file() or file_sha256(path) != digest:
+            return name
+    return None
+
+
+def why_run(executed: Path, now: Mapping[str, Any], run_folder: Path, root: Path) -> str | None:
+    """Why a chapter must run, in a few words, or ``None`` when its executed copy still stands.
+
+    Args:
+        executed: where its executed notebook is (and will be written).
+        now: :func:`fingerprint` as things are now.
+        run_folder: the chapter's run folder.
+        root: the project root.
+    """
+    before = _read_stamp(executed)
+    if not Path(executed).is_file():
+        return "no executed copy yet"
+    if before is None:
+        return "its executed copy has no record of how it was made"
+    record = _record(run_folder)
+    if _identity(record) is None:
+        return "no complete run record"
+    if before.get("record") != _identity(record):
+        return "its run folder was written by another run since"
+    for key, what in (("notebook", "notebook changed"), ("parameters", "parameters changed"),
+                      ("em_utils", "em_utils changed"), ("data", "data/ changed")):
+        if before.get(key) != now[key]:
+            return what
+    for chapter, identity in now["upstream"].items():
+        if identity is None:
+            return f"{chapter} has no complete run"
+        if (before.get("upstream") or {}).get(chapter) != identity:
+            return f"{chapter} ran again"
+    changed = _outside_data_changed(record, root)
+    if changed:
+        return f"{changed} changed"
+    return None
