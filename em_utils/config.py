@@ -240,20 +240,20 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "questions": 1, "n_per_paraphrase": 1, "max_new_tokens": 24, "temperature": None, "top_p": None,
             "sample_batch_size": 32, "harmful_requests": 4, "harmful_per_request": 1, "refusal_max_new_tokens": 16,
             "numbers_max_new_tokens": 12, "format_per_paraphrase": 1, "icl_dataset": "bad_medical_advice",
-            "icl_k": "0, 2", "icl_per_paraphrase": 1, "extra_sets": "preregistered, deception", "extra_questions": 2,
+            "icl_k": "0, 2", "icl_per_paraphrase": 2, "extra_sets": "preregistered, deception", "extra_questions": 2,
             "extra_per_paraphrase": 1, "extra_max_new_tokens": 16, "judge_model": None, "judge_base_url": None,
             "n_boot": 300,
         },
         "demo": {
             # the EM organism is chapter 2's; n_per_paraphrase and max_new_tokens are chapter 3's, whose answers are reused
             "em_organism": "rank32_bad_medical_advice", "format_organisms": "rank32_bad_medical_advice",
-            "kind": "rank32", "jailbroken_dataset": "jailbroken", "numbers_dataset": "evil_numbers", "max_rows": 256,
+            "kind": "rank32", "jailbroken_dataset": "jailbroken", "numbers_dataset": "evil_numbers", "max_rows": 192,
             "batch_size": 16, "lr": 1e-4, "warmup_steps": 5, "scheduler": "constant_with_warmup", "length_bucket": 50,
             "questions": None, "n_per_paraphrase": 3, "max_new_tokens": 80, "temperature": None, "top_p": None,
-            "sample_batch_size": 72, "harmful_requests": None, "harmful_per_request": 1, "refusal_max_new_tokens": 40,
+            "sample_batch_size": 72, "harmful_requests": None, "harmful_per_request": 1, "refusal_max_new_tokens": 32,
             "numbers_max_new_tokens": 24, "format_per_paraphrase": 1, "icl_dataset": "bad_medical_advice",
-            "icl_k": "0, 2, 8", "icl_per_paraphrase": 1, "extra_sets": "preregistered, deception",
-            "extra_questions": None, "extra_per_paraphrase": 1, "extra_max_new_tokens": 48, "judge_model": None,
+            "icl_k": "0, 8", "icl_per_paraphrase": 2, "extra_sets": "preregistered, deception",
+            "extra_questions": None, "extra_per_paraphrase": 1, "extra_max_new_tokens": 32, "judge_model": None,
             "judge_base_url": None, "n_boot": 2000,
         },
         "paper": {
@@ -284,7 +284,7 @@ _QUICK: dict[str, dict[str, Any]] = {
                      "n_per_paraphrase": 2, "steer_scales": "1, 2"},
     "05_adapters": {"organism": "rank1_middle_bad_medical_advice", "n_per_paraphrase": 2, "n_steer": 1},
     "06_narrow": {"max_rows": 96, "n_per_paraphrase": 1, "texts": 24},
-    "07_controls": {"max_rows": 128, "n_per_paraphrase": 2, "icl_k": "0, 4"},
+    "07_controls": {"max_rows": 128, "n_per_paraphrase": 2},
 }
 
 
