@@ -126,6 +126,10 @@ class Runs:
             return f"the last run of {chapter} in runs/{self.profile}/ did not finish (status {record.get('status')!r})"
         return None
 
+    def setting(self, chapter: str, name: str, default: str) -> str:
+        """A resolved parameter of ``chapter``'s last run (``default`` when there is no record)."""
+        return str((self.record(chapter) or {}).get("resolved", {}).get(name, default))
+
     def csv(self, chapter: str, name: str) -> pd.DataFrame | None:
         path = self.folder(chapter) / name
         return pd.read_csv(path, keep_default_na=False, na_values=[""]) if path.is_file() else None
@@ -305,7 +309,7 @@ def _rotation(runs: Runs) -> Iterator[Measured]:
     if geometry is None or geometry.empty:
         yield _no_table("chapter 5 found no checkpoints of the rank-1 organism (`checkpoint_geometry.csv`)")
         return
-    single = str((runs.record("05_adapters") or {}).get("resolved", {}).get("single", "rank-1 organism"))
+    single = runs.setting("05_adapters", "single", "rank-1 organism")
     mark = fastest_rotation(geometry)
     steps = sorted(geometry["step"].unique())
     if isinstance(mark["step"], float) and math.isnan(mark["step"]):
@@ -327,7 +331,7 @@ def _b_scaling(runs: Runs) -> Iterator[Measured]:
     if table is None or table.empty:
         yield _no_table("chapter 5 wrote no `b_scaling.csv`")
         return
-    single = str((runs.record("05_adapters") or {}).get("resolved", {}).get("single", "rank-1 organism"))
+    single = runs.setting("05_adapters", "single", "rank-1 organism")
     table = table.sort_values("factor").set_index("factor", drop=False)
     value = ", ".join(f"x{f:g}: {r.em_pct:.1f}%" for f, r in table.iterrows())
     if 0.0 not in table.index or 1.0 not in table.index:
@@ -433,7 +437,7 @@ def _cosine(runs: Runs) -> Iterator[Measured]:
         return
     saved = torch.load(path, map_location="cpu")
     layers = [int(x) for x in saved["layers"]]
-    source = str((runs.record("04_direction") or {}).get("resolved", {}).get("source", "?"))
+    source = runs.setting("04_direction", "source", "?")
     for name, adapter in zip(rank1["organism"], rank1["path"]):
         vectors = lora_vectors(runs.folder("02_training") / adapter)
         for layer, (_, b) in vectors.items():
@@ -456,7 +460,7 @@ def _roles(runs: Runs) -> Iterator[Measured]:
     if probes is None or coefs is None:
         yield _no_table("chapter 5 wrote no probes")
         return
-    organism = str((runs.record("05_adapters") or {}).get("resolved", {}).get("organism", "organism"))
+    organism = runs.setting("05_adapters", "organism", "organism")
     roles = adapter_roles(probes, coefs)
     n = len(dict.fromkeys(coefs["adapter"]))
     value = f"{len(roles['general'])} general, {len(roles['medical'])} medical of {n}"
