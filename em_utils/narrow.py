@@ -1225,7 +1225,7 @@ def plot_efficiency(frame: pd.DataFrame):
 
 
 def plot_stability(summary: pd.DataFrame):
-    """Loss increase (mean, 95% interval over seeds) against the orthogonal noise e, per kind."""
+    """Loss increase (mean, band of one standard deviation over seeds) against the orthogonal noise e, per kind."""
     fig, panels = _kind_panels(summary)
     for ax, kind, rows in panels:
         for k, (name, part) in enumerate(rows.groupby("solution", sort=False)):
