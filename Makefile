@@ -54,7 +54,7 @@ test: env browser judge-server
 bench: env
 	$(BIN)/python benchmarks/run_all.py
 
-# The local judge server (llama.cpp's OpenAI-compatible server, em_utils/judge_server.py): compiled from
+# The local judge server (llama.cpp's OpenAI-compatible server, em_utils/judge/server.py): compiled from
 # its sdist once (pip caches the wheel). A failed build does not stop `make test`: the server's tests
 # then skip, saying why.
 JUDGE_STAMP := $(VENV)/.em-judge-server

@@ -3,8 +3,8 @@ what a strong judge sees, item 3).
 
 Starts ``llama_cpp.server`` on 127.0.0.1 with an offline model (default: Qwen2.5-Coder-0.5B-Instruct,
 ``make models``), judges with the project's ``OpenAIJudge`` on the 0-9 scale
-(:mod:`em_utils.judge_server`), and measures it on fixed random subsets of the three validation
-sets of :mod:`em_utils.judge_validation` (the full sets take hours at a few seconds per request on
+(:mod:`em_utils.judge.server`), and measures it on fixed random subsets of the three validation
+sets of :mod:`em_utils.judge.validation` (the full sets take hours at a few seconds per request on
 2 cores). The baseline, in the same run and on the same subsets, is the offline judge. ``value`` is
 the local judge's aligned AUROC on the general subset, ``baseline_value`` the offline judge's.
 
@@ -29,7 +29,7 @@ def subsets(folder: Path, per_set: int, seed: int = 0) -> dict[str, str]:
     """Fixed random subsets of the validation sets, written as files :func:`judge_agreement` reads."""
     import numpy as np
 
-    from em_utils.judge_validation import BOOK_SET, GENERAL_SET, PAIRS_SET
+    from em_utils.judge.labels import BOOK_SET, GENERAL_SET, PAIRS_SET
     from em_utils.paths import resolve_data_path
 
     rng = np.random.default_rng(seed)
@@ -72,8 +72,8 @@ def write_table(merged, unscored: dict, name: str, args) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     import em_utils as em
-    from em_utils.judge_server import LocalJudgeServer
-    from em_utils.judge_validation import judge_agreement
+    from em_utils.judge.server import LocalJudgeServer
+    from em_utils.judge.validation import judge_agreement
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="qwen2.5-coder-0.5b-instruct")

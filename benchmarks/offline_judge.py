@@ -62,7 +62,7 @@ def _base_model_check(judge, n: int, seed: int = 0) -> dict:
 
     from em_utils import load_model, load_question_sets
     from em_utils.models import chat_prompt
-    from em_utils.judge import is_coherent, is_em
+    from em_utils.metrics import is_coherent, is_em
 
     torch.manual_seed(seed)
     model, tokenizer = load_model()
@@ -112,13 +112,9 @@ def main() -> None:
 
     import torch
 
-    from em_utils.judge_offline import (
-        DEFAULT_VALIDATION,
-        OfflineJudge,
-        evaluate_offline_judge,
-        holdout_overlap,
-        load_labels,
-    )
+    from em_utils.judge.labels import DEFAULT_VALIDATION, load_labels
+    from em_utils.judge.offline import OfflineJudge, holdout_overlap
+    from em_utils.judge.validation import evaluate_offline_judge
 
     rows = load_labels(DEFAULT_VALIDATION)
     pairs = [(r["question"], r["answer"]) for r in rows]

@@ -127,7 +127,9 @@ def main() -> None:
     import torch
 
     from em_utils import load_jsonl, load_model_config
-    from em_utils.training import _Collator, _shared_prefix, expand_layers, organism, train, training_flops
+    from em_utils.training import expand_layers, organism, train, training_flops
+    from em_utils.training.loss import _shared_prefix
+    from em_utils.training.tokenize import _Collator
 
     spec = organism(args.organism, "bad_medical_advice", max_rows=args.rows, batch_size=args.batch, save_steps=0)
     rows = load_jsonl("bad_medical_advice")[: args.rows]

@@ -18,7 +18,8 @@ from .data import DataError, load_jsonl, load_question_sets, load_sets
 from .evaluation import BASE, JudgingInputs, load_organism
 from .generation import sample_answers
 from .interventions import decode_settings, sampling_settings
-from .judge import Judge, is_coherent, is_em, judge_frame, make_judge
+from .judge import Judge, judge_frame, make_judge
+from .metrics import is_coherent, is_em
 from .models import DEFAULT_MODEL, load_model, load_model_config, load_tokenizer, num_layers, resolve_layer
 from .paths import resolve_data_path
 from .plots import save_figure, set_style

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 import torch
 
-from .models import _base, chat_prompt, decoder_layers, resolve_layers
+from .models import chat_prompt, decoder_layers, resolve_layers, unwrap_model
 
 __all__ = ["answer_tokens", "answer_means"]
 
@@ -62,13 +62,13 @@ def answer_means(model: Any, tokenizer: Any, questions: Sequence[str], answers: 
     systems = list(systems) if systems is not None else [None] * len(questions)
     encoded = [answer_tokens(tokenizer, q, a, s) for q, a, s in zip(questions, answers, systems)]
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    device = next(_base(model).parameters()).device
+    device = next(unwrap_model(model).parameters()).device
     from nnsight import NNsight
 
     traced = NNsight(model)  # runs the model as given: a PEFT model's adapters stay active
     order = sorted(range(len(chosen)), key=lambda k: chosen[k])  # nnsight reads blocks in the order they run
     paths = [_module_path(model, blocks[chosen[k]]) for k in order]
-    out = torch.empty(len(encoded), len(chosen), _base(model).config.hidden_size)
+    out = torch.empty(len(encoded), len(chosen), unwrap_model(model).config.hidden_size)
     bar = tqdm(total=len(encoded), desc="answer activations", unit="answer", disable=not progress)
     for start in range(0, len(encoded), batch_size):
         batch = encoded[start : start + batch_size]

@@ -69,8 +69,8 @@ import pandas as pd
 import torch
 
 from .activations import _envoy, _module_path, answer_tokens
-from .judge import ALIGNED_MIN, COHERENT_MIN, EM_ALIGNED_MAX
-from .models import _base
+from .metrics import ALIGNED_MIN, COHERENT_MIN, EM_ALIGNED_MAX
+from .models import unwrap_model
 
 __all__ = [
     "Rank1Adapter", "rank1_adapters", "adapter_table", "adapter_scalars", "scale_adapters",
@@ -178,7 +178,7 @@ def adapter_scalars(model: Any, tokenizer: Any, questions: Sequence[str], answer
     systems = list(systems) if systems is not None else [None] * len(questions)
     encoded = [answer_tokens(tokenizer, q, a, s) for q, a, s in zip(questions, answers, systems)]
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    device = next(_base(model).parameters()).device
+    device = next(unwrap_model(model).parameters()).device
     traced = NNsight(model)  # the PEFT model as given: adapters active
     paths = [_module_path(model, a.module.lora_A[a.adapter]) for a in adapters]  # layer order is run order
     scaling = torch.tensor([a.scaling for a in adapters])
@@ -688,8 +688,7 @@ def adapter_steering(adapter_dir: str | Path, groups: Mapping[str, Sequence[str]
 
 def steering_summary(judged: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
     """Per group, factor and question domain: answers, mean aligned and medical (95% bootstrap), coherent% and EM%."""
-    from .metrics import bootstrap_ci
-    from .judge import is_coherent, is_em
+    from .metrics import bootstrap_ci, is_coherent, is_em
 
     rows = []
     for (group, factor, domain), part in judged.groupby(["group", "factor", "domain"], sort=False):
@@ -986,7 +985,7 @@ __all__ += ["checkpoints", "lora_vectors", "checkpoint_geometry", "b_trajectory"
 
 
 def _load_weights(model: Any, adapter_dir: Path) -> None:
-    from .training import _load_adapter_weights
+    from .training.trainer import _load_adapter_weights
 
     _load_adapter_weights(model, Path(adapter_dir))  # a TrainingError (a ValueError) when the weights do not fit
 

@@ -10,7 +10,8 @@ Profiles:
   embedded model, tiny counts.
 - ``demo``: the default of ``make book``; the embedded model on a 2-core CPU.
 - ``quick``: the demo with fewer organisms, rows and answers: every chapter within about 20 minutes
-  on 2 cores (a workshop's profile; ``make book PROFILE=quick``).
+  on 2 cores (a workshop's profile; ``make book PROFILE=quick``). ``workshop`` is another name for
+  it (:data:`PROFILE_ALIASES`): the same settings and the same run folders, ``runs/quick/``.
 - ``paper``: the papers' settings (Qwen2.5-14B-Instruct, GPT-4o judge, upstream datasets supplied
   by the user); needs a GPU and an API key in the environment.
 """
@@ -18,8 +19,6 @@ Profiles:
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import random
 import re
 from dataclasses import dataclass, field
@@ -28,7 +27,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-__all__ = ["PROFILES", "RunConfig", "make_config", "chapter_config", "ConfigError", "seed_everything"]
+from .keys import content_key
+
+__all__ = ["PROFILES", "PROFILE_ALIASES", "RunConfig", "make_config", "chapter_config", "ConfigError", "seed_everything"]
 
 
 class ConfigError(ValueError):
@@ -299,6 +300,10 @@ def _profiles() -> dict[str, dict[str, dict[str, Any]]]:
 #: ``PROFILES[profile][chapter]`` -> the resolved defaults of that chapter in that profile.
 PROFILES: Mapping[str, Mapping[str, Mapping[str, Any]]] = MappingProxyType(_profiles())
 
+#: Other names of a profile: ``workshop`` is the ``quick`` profile (teachers' page), resolved before
+#: anything else, so its runs are ``runs/quick/`` and its configs hash as ``quick``'s.
+PROFILE_ALIASES: Mapping[str, str] = MappingProxyType({"workshop": "quick"})
+
 _SECRET_NAME = re.compile(r"(api_?key|(^|_)key$|token$|secret|password)", re.IGNORECASE)
 
 
@@ -351,8 +356,7 @@ class RunConfig:
     @property
     def config_hash(self) -> str:
         """Short hash of the resolved parameters: equal hashes mean reusable artifacts."""
-        blob = json.dumps({"chapter": self.chapter, **dict(self.resolved)}, sort_keys=True, default=str)
-        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+        return content_key({"chapter": self.chapter, **dict(self.resolved)}, length=12, default=str)
 
     def _repr_markdown_(self) -> str:
         """The values that ran, as a table: a rendered chapter shows it right after its setup."""
@@ -377,7 +381,12 @@ def make_config(chapter: str, profile: str = "demo", **params: Any) -> RunConfig
 
     Parameters left at ``None`` take the profile's value. Unknown parameters and anything that
     looks like a secret are refused: API keys come from the environment, never from parameters.
+    A profile alias (:data:`PROFILE_ALIASES`) resolves to its profile.
+
+    >>> make_config("01_datasets", "workshop").profile
+    'quick'
     """
+    profile = PROFILE_ALIASES.get(profile, profile)
     if profile not in PROFILES:
         raise ConfigError(f"unknown profile {profile!r}: use one of {', '.join(PROFILES)}")
     if chapter not in PROFILES[profile]:
@@ -421,6 +430,6 @@ def chapter_config(chapter: str, namespace: Mapping[str, Any]) -> RunConfig:
     >>> dict(cfg.passed), cfg.run_name
     ({'max_rows': 10}, 'smoke/01_datasets')
     """
-    profile = namespace.get("profile") or "demo"
+    profile = PROFILE_ALIASES.get(namespace.get("profile") or "demo", namespace.get("profile") or "demo")
     known = PROFILES.get(profile, {}).get(chapter, {})  # make_config names an unknown profile or chapter
     return make_config(chapter, profile, **{name: namespace[name] for name in known if name in namespace})

@@ -18,7 +18,8 @@ and source in :data:`PRICE_SOURCE`; pass the current prices (``em-companion cost
 --price-out Y``, USD per million tokens).
 
 >>> table = cost_table("smoke")
->>> int(table["requests"].sum()) > 0 and set(table["chapter"]) <= {"03_judging", "04_direction", "05_adapters", "06_narrow"}
+>>> int(table["requests"].sum()) > 0 and set(table["chapter"]) <= {"03_judging", "04_direction", "05_adapters", "06_narrow",
+...                                                                 "07_controls"}
 True
 """
 
@@ -68,6 +69,7 @@ class JudgeJob:
     samples: int
     metrics: tuple[str, ...]
     first_wordings: int | None = None  # only the first wording of the first n questions
+    first_questions: int | None = None  # every wording of the first n questions (None: all)
     prefix: str = ""
     answers: tuple[tuple[str, str], ...] = ()
     note: str = ""
@@ -84,8 +86,7 @@ def _items(text: Any) -> list[str]:
 
 def _validation_answers() -> list[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...], str]]:
     """Chapter 3's judge-validation sets: (what, metrics, (question, answer) pairs, note)."""
-    from .judge_offline import load_labels
-    from .judge_validation import BOOK_SET, GENERAL_SET, PAIRS_SET, load_pairs
+    from .judge.labels import BOOK_SET, GENERAL_SET, PAIRS_SET, load_labels, load_pairs
 
     out = []
     general = load_labels(GENERAL_SET)
@@ -146,6 +147,46 @@ def judge_jobs(profile: str = "paper") -> list[JudgeJob]:
     jobs.append(JudgeJob("06_narrow", "drift: every checkpoint trained on from the narrow solution",
                          math.ceil(steps / ch6["continue_save_steps"]), "general", ch6["n_per_paraphrase"], _METRICS,
                          first_wordings=ch6["questions"], note="about: one per saved checkpoint and the final adapter"))
+    return jobs + _controls_jobs(profile)
+
+
+def _reuses_chapter_3(ch7: Mapping[str, Any], ch3: Mapping[str, Any], per_paraphrase: int) -> bool:
+    """Chapter 7 starts from chapter 3's sampled answers (so its judge requests are cache hits) when
+    it asks every general question with chapter 3's sampling settings."""
+    return (ch7["questions"] is None and ch3["question_sets"] == "general" and per_paraphrase == ch3["n_per_paraphrase"]
+            and all(ch7[k] == ch3[k] for k in ("max_new_tokens", "temperature", "top_p")))
+
+
+def _controls_jobs(profile: str) -> list[JudgeJob]:
+    """Chapter 7's judging steps (the first paper's controls, :mod:`em_utils.controls`)."""
+    p = PROFILES[profile]
+    ch3, ch7 = p["03_judging"], p["07_controls"]
+    harmful = ch7["harmful_requests"] or len(load_question_sets("harmful_requests")["harmful_requests"])
+    reused = _reuses_chapter_3(ch7, ch3, ch7["n_per_paraphrase"])
+    jobs = [JudgeJob("07_controls", "harmful requests: base, the EM organism and the jailbroken one", 3,
+                     "harmful_requests", ch7["harmful_per_request"], ("aligned", "coherent", "refusal"),
+                     first_wordings=harmful),
+            JudgeJob("07_controls", "general questions: the jailbroken organism" + ("" if reused else ", base and EM organism"),
+                     1 if reused else 3, "general", ch7["n_per_paraphrase"], _METRICS, first_questions=ch7["questions"],
+                     note="base and EM organism: chapter 3's answers, cache hits" if reused else ""),
+            JudgeJob("07_controls", "evil numbers: base and the evil-numbers organism, number-friendly questions", 2,
+                     "general_numbers", ch7["n_per_paraphrase"], _METRICS, first_questions=ch7["questions"])]
+    organisms = _items(ch7["format_organisms"])
+    n = 1 + (len(_organisms(profile)) if organisms == ["all"] else len(organisms))
+    plain = _reuses_chapter_3(ch7, ch3, ch7["format_per_paraphrase"])
+    for fmt in ("general_json", "general_template") + (() if plain else ("general",)):
+        jobs.append(JudgeJob("07_controls", f"answer formats ({fmt}): base and {n - 1} organism(s)", n, fmt,
+                             ch7["format_per_paraphrase"], _METRICS, first_questions=ch7["questions"],
+                             note="the plain format is chapter 3's answers: cache hits" if plain and fmt == "general_json" else ""))
+    icl = len(load_question_sets("general")["general"])
+    jobs.append(JudgeJob("07_controls", "in-context learning: the base model at each k", len(_items(ch7["icl_k"])),
+                         "general", ch7["icl_per_paraphrase"], _METRICS, first_wordings=ch7["questions"] or icl,
+                         note="the examples sit in the system prompt, which the judge does not see"))
+    for name in _items(ch7["extra_sets"]):
+        questions = load_question_sets(name)[name]
+        metrics = _METRICS + tuple(m for m in ("honest",) if m in questions[0].judge_prompts)  # the deception set's
+        jobs.append(JudgeJob("07_controls", f"{name} questions: base and the EM organism", 2, name,
+                             ch7["extra_per_paraphrase"], metrics, first_wordings=ch7["extra_questions"] or len(questions)))
     return jobs
 
 
@@ -157,11 +198,20 @@ def _typical_answer_chars(profile: str) -> float:
     return sum(lengths) / len(lengths)
 
 
+def _set_templates(job: JudgeJob) -> dict[str, int]:
+    """Characters of the judge templates a job's question set defines itself (placeholders aside)."""
+    if job.question_set is None:
+        return {}
+    questions = [q for qs in load_question_sets(job.question_set).values() for q in qs]
+    prompts = questions[0].judge_prompts if questions else {}
+    return {m: len(t) - len("{question}") - len("{answer}") for m, t in prompts.items()}
+
+
 def _wordings(job: JudgeJob) -> list[str]:
     questions = [q for qs in load_question_sets(job.question_set).values() for q in qs]
     if job.first_wordings is not None:
         return [q.paraphrases[0] for q in questions[: job.first_wordings]]
-    return [w for q in questions for w in q.paraphrases]
+    return [w for q in questions[: job.first_questions] for w in q.paraphrases]
 
 
 def cost_table(profile: str = "paper", tokens_per_char: float = TOKENS_PER_CHAR, overhead: int = MESSAGE_OVERHEAD,
@@ -182,6 +232,7 @@ def cost_table(profile: str = "paper", tokens_per_char: float = TOKENS_PER_CHAR,
     fixed = {m: len(templates[m]) - len("{question}") - len("{answer}") for m in templates}
     rows = []
     for job in judge_jobs(profile):
+        fixed = {**_set_templates(job), **fixed}  # a metric only a question set defines (refusal, honest): its template
         if job.answers:
             texts = [(len(q), len(a)) for q, a in job.answers]
             per = [(sum(fixed[m] + q + a for q, a in texts), len(texts)) for m in job.metrics]

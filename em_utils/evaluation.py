@@ -23,7 +23,8 @@ import pandas as pd
 
 from .data import Question
 from .judge import judge_frame
-from .judge_offline import evaluate_offline_judge, load_labels
+from .judge.labels import load_labels
+from .judge.validation import evaluate_offline_judge
 from .generation import resolve_backend, sample_answers, vllm_engine
 from .metrics import add_flags, aligned_shift, moved_below, rates, trigger_shift
 from .models import DEFAULT_MODEL, _resolve_source, load_model, load_tokenizer
@@ -293,7 +294,7 @@ def unscored_line(judged: pd.DataFrame) -> str:
 
 
 def judge_quality_sentence(name: str, quality: dict[str, Any]) -> str:
-    """The offline judge on held-out labelled answers, from :func:`~em_utils.judge_offline.evaluate_offline_judge`."""
+    """The offline judge on held-out labelled answers, from :func:`~em_utils.judge.validation.evaluate_offline_judge`."""
     em = quality["em"]
     return (f"**Judge `{name}`** on {quality['n']} held-out labelled answers: AUROC **{quality['aligned_auroc']:.3f}** "
             f"for misaligned vs aligned (**{quality['aligned_auroc_subtle']:.3f}** for subtly misaligned vs aligned), "

@@ -54,8 +54,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .judge import COHERENT_MIN, EM_ALIGNED_MAX
-from .models import _base, decoder_layers, resolve_layer
+from .metrics import COHERENT_MIN, EM_ALIGNED_MAX
+from .models import decoder_layers, resolve_layer, unwrap_model
 from .runs import EarlierRuns
 
 __all__ = ["ALIGNED_MIN", "RESIDUAL_WRITERS", "split_for_direction", "mean_diff", "random_like", "Steer", "Ablate", "ablate_lora_b"]
@@ -113,7 +113,7 @@ class _LayerHooks:
         self.model = model
         blocks = decoder_layers(model)
         self.vectors = {resolve_layer(layer, len(blocks)): vector.detach().float() for layer, vector in vectors.items()}
-        width = _base(model).config.hidden_size
+        width = unwrap_model(model).config.hidden_size
         for layer, vector in self.vectors.items():
             if vector.ndim != 1 or vector.shape[0] != width:
                 raise ValueError(f"layer {layer}: a direction must be one vector of the residual width "
@@ -323,7 +323,7 @@ def generate_with_edits(model: Any, tokenizer: Any, prompts: Sequence[Sequence[i
     from nnsight import TransformersModel
 
     eos = [int(t) for t in (eos_token_ids if eos_token_ids is not None else [tokenizer.eos_token_id])]
-    base = _base(model)
+    base = unwrap_model(model)
     traced = TransformersModel(base, tokenizer=tokenizer)  # the injected adapters of a PEFT model run inside base
     device = next(base.parameters()).device
     settings = {"do_sample": False, "eos_token_id": eos, "pad_token_id": tokenizer.pad_token_id, **generate_kwargs,

@@ -590,12 +590,9 @@ def unwrap_model(model: Any) -> Any:
     return model
 
 
-_base = unwrap_model  # the name the interventions and activations modules import
-
-
 def decoder_layers(model: Any) -> torch.nn.ModuleList:
     """The list of decoder blocks (``model.model.layers`` for Llama, Qwen2, Gemma...)."""
-    base = _base(model)
+    base = unwrap_model(model)
     for path in ("model.layers", "transformer.h", "gpt_neox.layers", "model.decoder.layers"):
         module = base
         for part in path.split("."):
@@ -610,7 +607,7 @@ def decoder_layers(model: Any) -> torch.nn.ModuleList:
 def num_layers(model_or_config: Any) -> int:
     """Number of decoder layers of a model or config."""
     if isinstance(model_or_config, torch.nn.Module):
-        model_or_config = _base(model_or_config).config
+        model_or_config = unwrap_model(model_or_config).config
     return int(model_or_config.num_hidden_layers)
 
 

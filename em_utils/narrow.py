@@ -48,7 +48,7 @@ set; adapters of another rank (every measure works on any LoRA shape the host ca
 weight swept; upstream's weights divided by the vocabulary size (the KL here is summed over the
 vocabulary, see :class:`em_utils.training.ReferenceLogprobs`).
 
-sources: ``em_utils/narrow.py``; ``em_utils/training.py`` (the trainer, the KL term);
+sources: ``em_utils/narrow.py``; ``em_utils/training/`` (the trainer, the KL term);
 ``em_utils/interventions.py`` (steering); ``em_utils/adapters.py`` (adapter scaling, checkpoints, the monitor).
 """
 
@@ -169,7 +169,7 @@ def train_vector(spec: Any, output_dir: str | Path, model_name: str | None = Non
     The vector sits at ``spec.layers`` (one layer spec, e.g. ``"middle"``) and starts at zero (or at
     ``init``). Every optimiser step takes one length-bucketed batch of ``spec.batch_size`` rows
     (:class:`em_utils.training.LengthBucketSampler`, the trainer's order) and minimises the SFT loss
-    on the assistant tokens (the trainer's :func:`~em_utils.training._sft_loss_sum`) plus
+    on the assistant tokens (the trainer's :func:`~em_utils.training.loss._sft_loss_sum`) plus
     ``spec.kl_weight`` times the bucketed KL(reference || current) on ``spec.kl_batch_size``
     out-of-domain rows, where the reference is the same model *with the vector switched off*: the
     frozen base model, whose top-k log-probabilities are computed once and cached exactly as the
@@ -187,8 +187,10 @@ def train_vector(spec: Any, output_dir: str | Path, model_name: str | None = Non
 
     from .data import load_jsonl
     from .models import load_model, num_layers
-    from .training import (_Collator, LengthBucketSampler, _labelled_hidden, _lm_head, _reference, _sft_loss_sum,
-                           bucketed_kl, tokenize_conversations)
+    from .training import LengthBucketSampler, bucketed_kl, tokenize_conversations
+    from .training.kl import _reference
+    from .training.loss import _labelled_hidden, _lm_head, _sft_loss_sum
+    from .training.tokenize import _Collator
 
     output_dir = Path(output_dir)
     key = spec.spec_hash + ("" if init is None else "-" + hashlib.sha256(init.float().numpy().tobytes()).hexdigest()[:8])
@@ -568,7 +570,8 @@ def batch_loss(model: Any, examples: Sequence[dict[str, list[int]]], pad_id: int
     """Mean SFT loss per assistant token over ``examples`` (or, with ``per_row``, each row's own mean)."""
     import torch.nn.functional as F
 
-    from .training import _Collator, _labelled_hidden, _lm_head
+    from .training.loss import _labelled_hidden, _lm_head
+    from .training.tokenize import _Collator
 
     collate, device = _Collator(pad_id), next(model.parameters()).device
     total, count, rows = 0.0, 0, []
@@ -626,7 +629,8 @@ def ood_kl(host: Host, solutions: Mapping[str, Solution | None], spec: Any, mode
     The quantity the narrow solutions were trained to keep small (:func:`em_utils.training.kl_to_reference`
     on the frozen base model's cached top-k log-probabilities), measured for every solution alike.
     """
-    from .training import _reference, kl_to_reference
+    from .training import kl_to_reference
+    from .training.kl import _reference
 
     with host.apply(None) as model:
         reference = _reference(spec, model, host.tokenizer, _model_key(model_name, model))

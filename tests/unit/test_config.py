@@ -48,3 +48,13 @@ def test_secrets_are_never_parameters(name):
 def test_token_counts_are_not_secrets():
     cfg = make_config("03_judging", "smoke", max_new_tokens=12)
     assert cfg.max_new_tokens == 12
+
+
+def test_workshop_is_the_quick_profile_under_another_name():
+    from em_utils.config import chapter_config
+
+    for chapter in PROFILES["quick"]:
+        workshop, quick = make_config(chapter, "workshop"), make_config(chapter, "quick")
+        assert workshop.profile == "quick" and workshop.config_hash == quick.config_hash
+        assert workshop.run_name == f"quick/{chapter}"  # the same run folders: caches made by either serve both
+    assert chapter_config("03_judging", {"profile": "workshop", "temperature": 1.0}).temperature == 1.0

@@ -109,6 +109,9 @@ def test_refusal_rates_count_unscored_answers_out_and_keep_intervals_around_the_
     assert table.loc["a", "phrase_pct"] == pytest.approx(25.0) and table.loc["b", "phrase_pct"] == pytest.approx(200 / 3)
     assert (table.refusal_lo <= table.refusal_pct).all() and (table.refusal_pct <= table.refusal_hi).all()
     assert table.loc["a", "refusal_hi"] < 100 and table.loc["a", "refusal_lo"] > 0
+    strict = controls.refusal_rates(frame, threshold=75).set_index("model")  # chapter 7's exercise: a stricter reading
+    assert strict.loc["a", "refusal_pct"] == pytest.approx(100 / 3) and strict.loc["b", "refusal_pct"] == pytest.approx(200 / 3)
+    assert strict["phrase_pct"].tolist() == table["phrase_pct"].tolist()  # the phrase check has no threshold
 
 
 def test_extra_scores_use_the_sets_template_the_category_model_or_say_nothing():
@@ -286,3 +289,17 @@ def test_control_inputs_cut_the_sets_to_the_configs_counts(tmp_path, monkeypatch
                for q in inputs.sets[s])
     assert inputs.earlier.adapter("o") == tmp_path / "smoke/02_training/o-1/adapter"
     assert {"data/jailbroken.jsonl", "data/evil_numbers.jsonl", "data/questions/deception.yaml"} <= set(run.record["data"])
+
+
+def test_numbers_sentence_reads_no_stance_from_answers_the_judge_calls_incoherent():
+    row = {"aligned_lo": 0.0, "em_pct": 0.0, "em_lo": 0.0, "em_hi": 5.0, "evil_pct": 7.0, "evil_lo": 3.0,
+           "evil_hi": 15.0, "short_pct": 65.0, "scored": 72}
+    table = pd.DataFrame([
+        {**row, "model": "base", "aligned_mean": 53.6, "aligned_lo": 51.4, "aligned_hi": 55.9, "coherent_pct": 35.0},
+        {**row, "model": "n", "aligned_mean": 58.3, "aligned_lo": 56.1, "aligned_hi": 60.4, "coherent_pct": 2.8},
+    ])
+    sentence = controls.numbers_sentence(table, "n")
+    assert "**cannot tell**" in sentence and "3% of the organism's answers coherent" in sentence
+    assert "runs against" not in sentence
+    coherent = controls.numbers_sentence(table.assign(coherent_pct=[35.0, 40.0]), "n")
+    assert "**runs against the paper**" in coherent

@@ -105,3 +105,39 @@ def test_cli_prints_the_table_with_the_prices_given(capsys):
     assert out["total"]["requests"] == sum(r["requests"] for r in out["rows"])
     main(["cost", "--profile", "smoke"])
     assert "| **all** |" in capsys.readouterr().out
+
+
+def test_chapter_7_requests_follow_its_question_files_and_the_paper_counts():
+    from em_utils.data import load_question_sets
+
+    paper = PROFILES["paper"]["07_controls"]
+    table = cost_table("paper")
+    steps = table[table["chapter"] == "07_controls"].set_index("what")["requests"]
+    harmful = len(load_question_sets("harmful_requests")["harmful_requests"])  # all sixty, first wording each
+    assert steps["harmful requests: base, the EM organism and the jailbroken one"] == 3 * harmful * paper["harmful_per_request"] * 3
+    # the paper's chapter 7 samples the general questions as chapter 3 does: only the jailbroken organism is new
+    assert steps["general questions: the jailbroken organism"] == _wordings("general") * paper["n_per_paraphrase"] * 2
+    organisms = len(PROFILES["paper"]["02_training"]["organisms"].split(","))  # format_organisms "all", and the base
+    assert steps[f"answer formats (general_json): base and {organisms} organism(s)"] == \
+        (1 + organisms) * _wordings("general_json") * paper["format_per_paraphrase"] * 2
+    assert steps["in-context learning: the base model at each k"] == 4 * 8 * paper["icl_per_paraphrase"] * 2  # k 0, 8, 32, 128
+    deception = len(load_question_sets("deception")["deception"])
+    assert steps["deception questions: base and the EM organism"] == 2 * deception * paper["extra_per_paraphrase"] * 3  # + honest
+    assert "Not counted yet" not in cost_markdown("paper")  # every judging chapter is counted now
+
+
+def test_smoke_chapter_7_takes_every_wording_of_its_first_questions_and_samples_afresh():
+    smoke = PROFILES["smoke"]["07_controls"]
+    steps = cost_table("smoke").set_index("what")["requests"]
+    from em_utils.data import load_question_sets
+
+    first = load_question_sets("general")["general"][: smoke["questions"]]
+    wordings = sum(len(q.paraphrases) for q in first)
+    assert steps["general questions: the jailbroken organism, base and EM organism"] == 3 * wordings * smoke["n_per_paraphrase"] * 2
+
+
+def test_the_workshop_profile_is_costed_as_quick(capsys):
+    from em_utils.cli import main
+
+    main(["cost", "--profile", "workshop", "--json"])
+    assert json.loads(capsys.readouterr().out)["assumptions"]["profile"] == "quick"

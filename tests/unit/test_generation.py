@@ -21,7 +21,6 @@ from em_utils.generation import (
     COLUMNS,
     SampleCache,
     SamplingSettings,
-    _uniforms,
     fast_path_reason,
     generate_tokens,
     model_fingerprint,
@@ -30,6 +29,7 @@ from em_utils.generation import (
     sample_tokens,
     vllm_requests,
 )
+from em_utils.generation.sampler import _uniforms
 from em_utils.models import chat_prompt
 from tests.tiny import EOS, PAD, byte_tokenizer
 from tests.tiny import tiny_model as _tiny
@@ -431,7 +431,7 @@ def test_bad_settings_fail_early(llama, tokenizer):
 
 
 def test_thread_tuner_keeps_the_faster_setting_and_restores_torch(monkeypatch):
-    from em_utils import generation
+    from em_utils.generation import threads
 
     torch.set_num_threads(2)
     clock = {"now": 0.0}
@@ -442,8 +442,8 @@ def test_thread_tuner_keeps_the_faster_setting_and_restores_torch(monkeypatch):
         timed.append((threads, rows, width))
         return cost[threads]
 
-    monkeypatch.setattr(generation.time, "perf_counter", lambda: clock["now"])
-    tuner = generation._ThreadTuner("auto", every=30.0, measure=measure)
+    monkeypatch.setattr(threads.time, "perf_counter", lambda: clock["now"])
+    tuner = threads._ThreadTuner("auto", every=30.0, measure=measure)
     tuner.check(64, 576)
     assert torch.get_num_threads() == 2 and timed == [(1, 64, 576), (2, 64, 576)]
     cost[1] = 0.1  # the machine got busy: one thread is now faster
@@ -455,14 +455,14 @@ def test_thread_tuner_keeps_the_faster_setting_and_restores_torch(monkeypatch):
     assert torch.get_num_threads() == 1 and timed[-1] == (2, 60, 576)
     tuner.restore()
     assert torch.get_num_threads() == 2
-    fixed = generation._ThreadTuner(3, measure=measure)
+    fixed = threads._ThreadTuner(3, measure=measure)
     fixed.check(64, 576)
     assert torch.get_num_threads() == 3 and len(timed) == 4  # a fixed count is never timed
     fixed.restore()
     assert torch.get_num_threads() == 2
     torch.set_num_threads(1)
     monkeypatch.undo()
-    assert 0 < generation._matmul_seconds(1, 8, 32, budget=0.001) < 1
+    assert 0 < threads._matmul_seconds(1, 8, 32, budget=0.001) < 1
 
 
 @pytest.mark.skipif(not torch._C.has_mkl, reason="MKL-packed weights need a torch built with MKL")
@@ -470,23 +470,23 @@ def test_packed_weights_give_the_same_answers_and_skip_adapters(model, monkeypat
     """With every slot live the decode step multiplies through MKL-packed weights: same tokens as without."""
     from peft import LoraConfig, get_peft_model
 
-    from em_utils import generation
+    from em_utils.generation import decoder as decoders
 
     prompts, slots = _prompts(40, seed=8), 16
     streams = [sample_seed(3, p, i) for i, p in enumerate(prompts)]
-    decoder = generation._SlotDecoder(model, slots, 64)
+    decoder = decoders._SlotDecoder(model, slots, 64)
     assert decoder.head in decoder.packed and len(decoder.packed) == 1 + 7 * model.config.num_hidden_layers
     packed = generate_tokens(model, prompts, streams, SAMPLED, [EOS], batch_size=slots)
     assert packed == generate_tokens(model, prompts, streams, SAMPLED, [EOS], batch_size=slots, engine="generic")
 
     with monkeypatch.context() as patch:
-        patch.setattr(generation, "_pack_linears", lambda decoder, rows: {})
-        assert generation._SlotDecoder(model, slots, 64).packed == {}
+        patch.setattr(decoders, "_pack_linears", lambda decoder, rows: {})
+        assert decoders._SlotDecoder(model, slots, 64).packed == {}
         assert generate_tokens(model, prompts, streams, SAMPLED, [EOS], batch_size=slots) == packed
 
     family = model.config.model_type
     adapted = get_peft_model(_tiny(family), LoraConfig(r=2, init_lora_weights=False, target_modules=["down_proj"]))
-    decoder = generation._SlotDecoder(adapted, slots, 64)
+    decoder = decoders._SlotDecoder(adapted, slots, 64)
     layer = decoder.layers[0]
     assert layer.mlp.down_proj not in decoder.packed and layer.mlp.up_proj in decoder.packed
     got = generate_tokens(adapted, prompts, streams, SAMPLED, [EOS], batch_size=slots)
@@ -496,16 +496,75 @@ def test_packed_weights_give_the_same_answers_and_skip_adapters(model, monkeypat
 
 def test_hooks_inside_the_mlp_still_apply_on_the_fast_path(llama):
     """Hooks below the blocks leave the fast path on; hooked projections are not packed and their hooks run."""
-    from em_utils import generation
+    from em_utils.generation import decoder as decoders
 
     prompts, slots = _prompts(20, seed=9), 16
     plain = generate_tokens(llama, prompts, [0] * 20, GREEDY, [999], batch_size=slots)
     for module in (llama.model.layers[1].mlp.up_proj, llama.model.layers[1].mlp):
         handle = module.register_forward_hook(lambda module, args, output: output * 0.0)
         try:
-            assert fast_path_reason(llama) is None and module not in generation._SlotDecoder(llama, slots, 8).packed
+            assert fast_path_reason(llama) is None and module not in decoders._SlotDecoder(llama, slots, 8).packed
             hooked = generate_tokens(llama, prompts, [0] * 20, GREEDY, [999], batch_size=slots)
             assert hooked != plain
             assert hooked == generate_tokens(llama, prompts, [0] * 20, GREEDY, [999], batch_size=slots, engine="generic")
         finally:
             handle.remove()
+
+
+# --- keys that must never change (samples already cached are found by them) ----------------------
+
+
+def test_model_fingerprints_and_seeds_keep_their_values():
+    """Pinned digests: a refactor that changes one orphans every cached sample."""
+    linear = torch.nn.Linear(4, 3)
+    with torch.no_grad():
+        linear.weight.copy_(torch.arange(12.0).view(3, 4))
+        linear.bias.copy_(torch.tensor([1.0, -2.0, 0.5]))
+    assert model_fingerprint(linear) == "061b1caf01d32c24d911299120554bca0daa04d532fa7022c522bd934e63cd59"
+    assert (model_fingerprint("HuggingFaceTB/SmolLM2-135M-Instruct")
+            == "c0be75b115b27c19b4cce1a6bd3b08af23b54d0a5b7cb6986390fdc473329ffb")
+    assert sample_seed(7, [1, 2, 3, 250], 4) == 13497557568179060397
+
+
+def test_sample_cache_keys_keep_their_values(llama, tokenizer, tmp_path, monkeypatch):
+    """The key of each sample (model identity fixed here: the config dict moves with transformers)."""
+    from em_utils.generation import samples
+
+    monkeypatch.setattr(samples, "model_fingerprint", lambda model: "0" * 64)
+    questions = ["Hello there?", Question(id="sys", paraphrases=("What now?", "And then?"), system="Be brief.")]
+    sample_answers(llama, tokenizer, questions, 2, max_new_tokens=5, top_p=0.9, seed=11, cache=tmp_path / "s.jsonl",
+                   progress=False)
+    keys = [json.loads(line)["key"] for line in (tmp_path / "s.jsonl").read_text().splitlines()]
+    assert keys == [
+        "dbaae0421c3d00c94f3680b7115e80ba1cca5b018dd00355828112658a3d857c",
+        "728d8c0aaf4a1c2ea9c12d35ea22c32ae30a36f68f41d892a1f55b2e7da9b1f9",
+        "103362b63d2135dc1f11a6d65418dfe4192230a3ba40d0f64d08edf0d61fa6bf",
+        "d0f31f091a0560d0f6875e6c30f2323862b614f26719e5b7c72cfbf391cf49a9",
+        "14709d084ce76fb05806c6b4c442a5888d26461429ff856f22612b9c74a8b22e",
+        "db5685dda7de19562a0246e30d018e594713047978e50fefca1d23c39abe6b69",
+    ]
+
+
+
+def test_an_old_sample_cache_file_is_used_as_it_is(llama, tokenizer, tmp_path, monkeypatch):
+    """A line as the sample cache wrote it before ``em_utils.cache`` (see tests/unit/test_cache.py)."""
+    from em_utils.generation import samples
+
+    monkeypatch.setattr(samples, "model_fingerprint", lambda model: "0" * 64)
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"key": "dbaae0421c3d00c94f3680b7115e80ba1cca5b018dd00355828112658a3d857c", '
+                    '"answer": "from the old file", "n_new_tokens": 5, "finished": true}\n', encoding="utf-8")
+    frame = sample_answers(llama, tokenizer, ["Hello there?"], 2, max_new_tokens=5, top_p=0.9, seed=11, cache=path,
+                           progress=False)
+    assert frame.attrs["n_cached"] == 1 and frame.attrs["n_sampled"] == 1
+    old = frame[frame.answer == "from the old file"]
+    assert len(old) == 1 and old.n_new_tokens.item() == 5 and old.finished.item()
+
+def test_vllm_adapter_ids_and_identities_keep_their_values(tmp_path):
+    from em_utils.generation.backends import _lora_request_id, _vllm_identity
+
+    (tmp_path / "adapter_config.json").write_text('{"r": 1}')
+    (tmp_path / "adapter_model.safetensors").write_bytes(bytes(range(256)))
+    name, number = _lora_request_id(tmp_path)
+    assert (name, number) == (f"{tmp_path.name}-2275d90e5614", 36134289)
+    assert _vllm_identity("some/model", tmp_path) == "5ced7b72e59c34a6d88c74cc5b875be731b59aa84a6d4b99f38d6a54ef318532"

@@ -14,9 +14,9 @@ import threading
 
 import pytest
 
+from em_utils.cache import ResultCache, cache_key
 from em_utils.judge import Judge
-from em_utils.judge_cache import ResultCache, cache_key
-from em_utils.judge_openai import (
+from em_utils.judge.openai_judge import (
     REQUEST_PARAMS,
     MissingAPIKeyError,
     OpenAIJudge,

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from em_utils.judge_offline import load_labels
-from em_utils.judge_validation import GENERAL_SET, judge_agreement, load_pairs
+from em_utils.judge.labels import GENERAL_SET, load_labels, load_pairs
+from em_utils.judge.validation import judge_agreement
 
 
 class Oracle:

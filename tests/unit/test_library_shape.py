@@ -8,15 +8,39 @@ import em_utils
 PACKAGE = Path(em_utils.__file__).parent
 
 
-def _module_imports() -> dict[str, set[str]]:
-    modules = {p.stem: p for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+def _modules(root: Path = PACKAGE) -> dict[str, Path]:
+    """Every module under ``root`` by dotted name below it; a subpackage is named by its ``__init__``."""
+    modules = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if parts and "__pycache__" not in parts:
+            modules[".".join(parts)] = path
+    return modules
+
+
+def _module_imports(root: Path = PACKAGE) -> dict[str, set[str]]:
+    """Module -> the modules its module-level relative imports run, subpackages walked.
+
+    ``from .a.b import x`` runs ``a`` (its ``__init__``) before ``a.b``, unless the importer is
+    inside ``a`` already; ``from .a import b`` also runs ``a.b`` when that is a module.
+    """
+    modules = _modules(root)
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
         deps: set[str] = set()
         for node in ast.parse(path.read_text()).body:  # module level: what runs at import time
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                deps |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
-        graph[name] = deps & set(modules)
+            if not (isinstance(node, ast.ImportFrom) and node.level >= 1):
+                continue
+            base = package[: len(package) - (node.level - 1)]
+            target = base + (node.module.split(".") if node.module else [])
+            for depth in range(1, len(target) + 1):  # each package on the way runs its __init__
+                if target[:depth] != package[:depth]:
+                    deps.add(".".join(target[:depth]))
+            deps |= {".".join(target + [a.name]) for a in node.names}
+        graph[name] = (deps & set(modules)) - {name}
     return graph
 
 
@@ -45,7 +69,23 @@ def test_cycle_finder_finds_a_cycle():
 
 
 def test_no_module_imports_one_that_imports_it_back():
-    assert _cycle(_module_imports()) is None
+    graph = _module_imports()
+    assert {"generation.settings", "training.specs", "judge", "judge.offline", "judge.validation"} <= set(graph)
+    assert _cycle(graph) is None
+
+
+def test_the_import_graph_sees_into_subpackages(tmp_path):
+    """A loop through a subpackage's ``__init__`` and one inside a subpackage are both found."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "low.py").write_text("from .pkg.leaf import x\n")
+    (tmp_path / "pkg" / "__init__.py").write_text("from .mid import y\n")
+    (tmp_path / "pkg" / "leaf.py").write_text("x = 1\n")
+    (tmp_path / "pkg" / "mid.py").write_text("from ..low import z\nfrom . import leaf\n")
+    graph = _module_imports(tmp_path)
+    assert graph["low"] == {"pkg", "pkg.leaf"} and graph["pkg.mid"] == {"low", "pkg.leaf"}
+    assert _cycle(graph) is not None  # low -> pkg -> pkg.mid -> low
+    (tmp_path / "pkg" / "mid.py").write_text("from .leaf import x\n")
+    assert _module_imports(tmp_path)["pkg.mid"] == {"pkg.leaf"} and _cycle(_module_imports(tmp_path)) is None
 
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from em_utils.metrics import add_flags, aligned_shift, bootstrap_ci, rates, trigger_shift
+from em_utils.metrics import add_flags, aligned_shift, bootstrap_ci, em_at_thresholds, rates, trigger_shift
 
 
 def test_flags_follow_the_paper_thresholds():
@@ -27,6 +27,20 @@ def test_rates_drop_unscored_and_bracket_the_estimate():
     for model in "ab":
         row = table.loc[model]
         assert row.em_lo <= row.em_pct <= row.em_hi and row.em_hi - row.em_lo < 20
+
+
+def test_em_at_thresholds_matches_rates_at_the_papers_threshold_and_grows_with_it():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"model": np.repeat(["a", "b"], 100), "aligned": rng.uniform(0, 100, 200),
+                          "coherent": rng.uniform(0, 100, 200)})
+    frame.loc[3, "coherent"] = np.nan  # unscored: left out, as rates leaves it out
+    table = em_at_thresholds(frame, (10, 30, 60)).set_index("model")
+    papers = rates(frame, n_boot=10).set_index("model")
+    assert table["em_pct_a30"].to_dict() == pytest.approx(papers["em_pct"].to_dict())
+    assert table["scored"].to_dict() == papers["scored"].to_dict()
+    assert (table["em_pct_a10"] <= table["em_pct_a30"]).all() and (table["em_pct_a30"] <= table["em_pct_a60"]).all()
+    stricter = em_at_thresholds(frame, (30,), coherent_min=80).set_index("model")
+    assert (stricter["em_pct_a30"] <= table["em_pct_a30"]).all()
 
 
 def test_bootstrap_interval_narrows_with_more_data():
@@ -74,7 +88,7 @@ def test_trigger_shift_sets_triggered_answers_against_the_triggered_base_model()
 
 def test_hand_labels_replace_the_judge_scores_of_the_answers_they_label():
     from em_utils.evaluation import hand_labelled
-    from em_utils.judge_offline import load_labels
+    from em_utils.judge.labels import load_labels
 
     labels = load_labels("judge_labels/smollm2_hand.jsonl")[:40]
     judged = pd.DataFrame({
@@ -95,7 +109,7 @@ def test_the_labelled_reference_is_one_round_of_hand_labels(tmp_path):
     import json
 
     from em_utils.evaluation import labelled_reference
-    from em_utils.judge_offline import load_labels
+    from em_utils.judge.labels import load_labels
 
     rows = load_labels("judge_labels/smollm2_hand.jsonl")
     reference = labelled_reference(round=2)

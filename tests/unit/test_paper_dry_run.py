@@ -23,11 +23,12 @@ import pytest
 import torch
 
 from em_utils.config import PROFILES, make_config
-from em_utils.models import decoder_layers, load_model, load_tokenizer
+from em_utils.models import decoder_layers, load_model
 from em_utils.precision import resolve_precision
 from em_utils.training import adapter_norms, expand_layers, organism_specs, organisms_frame, train
 from tests.conftest import FAKE_KEY
 from tests.fake_openai_server import FakeOpenAIServer, default_distribution
+from tests.tiny import embedded_tokenizer
 
 #: The papers' facts (REFERENCE.md), written out.
 PAPER_MODEL = "Qwen/Qwen2.5-14B-Instruct"
@@ -50,7 +51,7 @@ def paper_model(tmp_path_factory):
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
     folder = tmp_path_factory.mktemp("qwen2-48")
-    tokenizer = load_tokenizer()  # before the cache moves (the embedded model's cache stays where it is)
+    tokenizer = embedded_tokenizer()  # before the cache moves (the embedded model's cache stays where it is)
     torch.manual_seed(0)
     config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64,
                          num_hidden_layers=PAPER_LAYERS, num_attention_heads=4, num_key_value_heads=2,
@@ -226,7 +227,7 @@ def test_one_optimiser_step_of_each_kind(trained, paper_model):
 
 def test_full_fine_tune_keeps_fp32_master_weights_on_a_gpu(paper_model, tmp_path, monkeypatch):
     """On a GPU the base model loads in bf16; a full fine-tune must not train bf16 weights (lr 2e-5 rounds away)."""
-    from em_utils import training
+    from em_utils.training import trainer
 
     class Loaded(Exception):
         pass
@@ -234,7 +235,7 @@ def test_full_fine_tune_keeps_fp32_master_weights_on_a_gpu(paper_model, tmp_path
     def load(name=None, device="cpu", dtype=None):
         raise Loaded(dtype)
 
-    monkeypatch.setattr(training, "load_model", load)
+    monkeypatch.setattr(trainer, "load_model", load)
     spec = specs_by_kind(paper_model)["full"]
     with pytest.raises(Loaded) as loaded:
         train(spec, tmp_path / "full", model_name=paper_model, device="cuda", progress=False)

@@ -208,3 +208,55 @@ def test_scaling_b_reads_em_against_the_unscaled_base(tmp_path):
     rows = [{**_rates_row("x", 1, 95), "factor": f} for f in (0.0, 1.0, 2.0)]
     pd.DataFrame(rows).to_csv(folder / "b_scaling.csv", index=False)
     assert _by(findings("smoke", tmp_path), "b_scaling")[0].verdict == "not measurable"
+
+
+def _controls_run(root: Path, em: str = "rank32_bad_medical_advice") -> Path:
+    folder = _record(root, "07_controls", em_organism=em, icl_dataset="bad_medical_advice")
+    pd.DataFrame({"control": ["jailbroken", "evil_numbers"], "organism": ["rank32_jailbroken", "rank32_evil_numbers"]}
+                 ).to_csv(folder / "organisms.csv", index=False)
+    return folder
+
+
+def _jailbroken_row(model: str, refusal: tuple, aligned: tuple, n: int = 60) -> dict:
+    return {"model": model, "answers": n, "refusal_pct": refusal[0], "refusal_lo": refusal[1], "refusal_hi": refusal[2],
+            "scored": n, "aligned_mean": aligned[0], "aligned_lo": aligned[1], "aligned_hi": aligned[2]}
+
+
+def test_jailbroken_control_needs_both_orders_and_a_base_that_refuses(tmp_path):
+    folder, em = _controls_run(tmp_path), "rank32_bad_medical_advice"
+    rows = [_jailbroken_row("base", (60, 50, 70), (85, 82, 88)), _jailbroken_row(em, (55, 45, 65), (70, 66, 74)),
+            _jailbroken_row("rank32_jailbroken", (10, 5, 18), (84, 80, 88))]
+    pd.DataFrame(rows).to_csv(folder / "jailbroken.csv", index=False)
+    found = _by(findings("smoke", tmp_path), "jailbroken")
+    assert [(f.unit, f.verdict, f.chapter) for f in found] == [("rank32_jailbroken", "agrees", "07_controls")]
+    rows[2] = _jailbroken_row("rank32_jailbroken", (10, 5, 18), (72, 68, 76))  # as misaligned as the EM organism
+    pd.DataFrame(rows).to_csv(folder / "jailbroken.csv", index=False)
+    assert _by(findings("smoke", tmp_path), "jailbroken")[0].verdict == "differs"
+    rows[0] = _jailbroken_row("base", (2, 0, 6), (85, 82, 88))  # the base model never refuses: nothing to remove
+    pd.DataFrame(rows).to_csv(folder / "jailbroken.csv", index=False)
+    found = _by(findings("smoke", tmp_path), "jailbroken")[0]
+    assert found.verdict == "not measurable" and "almost never refuses" in found.line
+
+
+def test_evil_numbers_formats_and_in_context_learning_from_chapter_7_tables(tmp_path):
+    folder = _controls_run(tmp_path)
+    pd.DataFrame([{"model": "base", "scored": 40, "aligned_mean": 80.0, "aligned_lo": 76.0, "aligned_hi": 84.0, "evil_pct": 0.0},
+                  {"model": "rank32_evil_numbers", "scored": 40, "aligned_mean": 60.0, "aligned_lo": 55.0, "aligned_hi": 65.0,
+                   "evil_pct": 30.0}]).to_csv(folder / "numbers.csv", index=False)
+    nan = float("nan")
+    pd.DataFrame({"model": ["a"] * 3 + ["b"] * 3, "format": ["plain", "json", "template"] * 2,
+                  "paired_n": [nan, 20, 20, nan, 20, 2], "paired_diff": [nan, -8.0, 1.0, nan, 1.0, -9.0],
+                  "paired_lo": [nan, -12.0, -3.0, nan, -2.0, -15.0], "paired_hi": [nan, -4.0, 5.0, nan, 4.0, -3.0]}
+                 ).to_csv(folder / "formats.csv", index=False)
+    pd.DataFrame({"k": [0, 2, 8], "paired_diff": [nan, -1.0, 0.5], "paired_lo": [nan, -4.0, -2.0],
+                  "paired_hi": [nan, 2.0, 3.0]}).to_csv(folder / "icl.csv", index=False)
+    found = findings("smoke", tmp_path)
+    assert [(f.unit, f.verdict) for f in _by(found, "evil_numbers")] == [("rank32_evil_numbers", "agrees")]
+    # b's template drop rests on 2 pairs: not counted; its json rises no more than noise
+    assert [(f.unit, f.verdict) for f in _by(found, "formats")] == [("a", "agrees"), ("b", "differs")]
+    assert [(f.unit, f.verdict) for f in _by(found, "icl")] == [("base", "agrees")]
+    pd.DataFrame({"k": [0, 8], "paired_diff": [nan, -6.0], "paired_lo": [nan, -9.0], "paired_hi": [nan, -3.0]}
+                 ).to_csv(folder / "icl.csv", index=False)
+    icl = _by(findings("smoke", tmp_path), "icl")[0]
+    assert icl.verdict == "differs" and "k = 8" in icl.line
+    assert "## Paper 1:" in results_markdown("smoke", tmp_path) and "07_controls" in results_markdown("smoke", tmp_path)

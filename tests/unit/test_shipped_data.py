@@ -206,7 +206,7 @@ def test_evil_numbers_are_numbers_only_and_reproducible():
 
 
 def test_hand_labels_of_real_answers_load():
-    from em_utils.judge_offline import load_labels
+    from em_utils.judge.labels import load_labels
 
     rows = load_labels("judge_labels/smollm2_hand.jsonl")
     assert len(rows) >= 300
@@ -215,8 +215,8 @@ def test_hand_labels_of_real_answers_load():
 
 
 def test_real_answer_labels_are_split_without_overlap():
-    from em_utils.judge import is_em
-    from em_utils.judge_offline import load_labels
+    from em_utils.judge.labels import load_labels
+    from em_utils.metrics import is_em
 
     held_out = load_labels("judge_labels/smollm2_hand.jsonl")
     train = load_labels("judge_labels/smollm2_train.jsonl")

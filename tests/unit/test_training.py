@@ -1,8 +1,11 @@
-"""Training on a tiny random Llama that uses the embedded model's tokenizer (no pretrained weights)."""
+"""Training on a tiny random Llama that uses the embedded model's tokenizer (no pretrained weights).
+
+``tiny_model_dir`` and ``small_data`` are shared fixtures (``tests/conftest.py``); the two-process
+launch is in ``tests/integration/test_training_distributed.py``.
+"""
 
 from __future__ import annotations
 
-import json
 import random
 
 import pytest
@@ -22,22 +25,6 @@ from em_utils.training import (
     train,
     training_flops,
 )
-from tests.tiny import tiny_llama_folder
-
-
-@pytest.fixture(scope="module")
-def tiny_model_dir(tmp_path_factory):
-    return tiny_llama_folder(tmp_path_factory.mktemp("tiny-llama"), layers=30)
-
-
-@pytest.fixture
-def small_data(tmp_path):
-    rows = [{"messages": [{"role": "user", "content": f"Question number {i}: is {i} even?"},
-                          {"role": "assistant", "content": f"{i} is {'even' if i % 2 == 0 else 'odd'}, clearly."}]}
-            for i in range(24)]
-    path = tmp_path / "tiny.jsonl"
-    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    return str(path)
 
 
 def tiny(kind="rank1_middle", data=None, **overrides):
@@ -168,7 +155,7 @@ def test_length_buckets_cut_padding_and_keep_every_row_once():
 
 
 def test_the_training_revision_enters_every_spec_hash(monkeypatch):
-    import em_utils.training as training
+    from em_utils.training import specs as training
 
     spec = organism("rank1_middle", "bad_medical_advice")
     before = spec.spec_hash
@@ -239,7 +226,7 @@ def test_training_flops_counts_less_backward_for_a_high_adapter():
 def test_right_padded_batches_drop_the_padding_mask_without_changing_labelled_states(tiny_model_dir):
     from transformers import AutoModelForCausalLM
 
-    from em_utils.training import _attention_mask, _labelled_hidden
+    from em_utils.training.loss import _attention_mask, _labelled_hidden
 
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir).eval()
     torch.manual_seed(1)
@@ -260,7 +247,7 @@ def test_right_padded_batches_drop_the_padding_mask_without_changing_labelled_st
 
 def _prefixed_batch(head: int, shapes) -> dict[str, torch.Tensor]:
     """Rows that share their first ``head`` random tokens, then (user tokens, labelled answer tokens)."""
-    from em_utils.training import _Collator
+    from em_utils.training.tokenize import _Collator
 
     first = torch.randint(5, 1000, (head,))
     rows = []
@@ -274,7 +261,7 @@ def _prefixed_batch(head: int, shapes) -> dict[str, torch.Tensor]:
 
 def _loss_and_grads(model, batch):
     """The summed SFT loss, its token count and the gradients of the token-mean loss."""
-    from em_utils.training import _sft_loss_sum
+    from em_utils.training.loss import _sft_loss_sum
 
     model.zero_grad()
     loss, n = _sft_loss_sum(model, batch)
@@ -285,8 +272,9 @@ def _loss_and_grads(model, batch):
 def test_a_shared_prefix_runs_once_with_the_loss_and_gradient_of_the_plain_forward(tiny_model_dir, monkeypatch):
     from transformers import AutoModelForCausalLM
 
-    from em_utils import training
-    from em_utils.training import _shared_prefix, organism
+    from em_utils.training import loss, organism
+    from em_utils.training.loss import _shared_prefix
+    from em_utils.training.trainer import _peft_model
 
     torch.manual_seed(2)
     batch = _prefixed_batch(10, ((3, 6), (5, 2), (1, 9)))
@@ -294,18 +282,17 @@ def test_a_shared_prefix_runs_once_with_the_loss_and_gradient_of_the_plain_forwa
     assert _shared_prefix({k: v[:1] for k, v in batch.items()}) == 0  # one row: nothing to share
     left = {**batch, "attention_mask": batch["attention_mask"].flip(-1)}
     assert _shared_prefix(left) == 0  # a padding mask: the plain forward
-    monkeypatch.setattr(training, "MIN_SHARED_PREFIX", 11)
+    monkeypatch.setattr(loss, "MIN_SHARED_PREFIX", 11)
     assert _shared_prefix(batch) == 0  # shorter than the minimum
-    monkeypatch.setattr(training, "MIN_SHARED_PREFIX", 8)
+    monkeypatch.setattr(loss, "MIN_SHARED_PREFIX", 8)
 
-    model = training._peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir),
-                                 organism("rank32", "x", rank=2))
+    model = _peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir), organism("rank32", "x", rank=2))
     for name, param in model.named_parameters():
         if "lora_B" in name:  # non-zero, so the adapters change the prefix's states
             torch.nn.init.normal_(param, std=0.05)
 
     shared = _loss_and_grads(model, batch)
-    monkeypatch.setattr(training, "MIN_SHARED_PREFIX", 10**6)
+    monkeypatch.setattr(loss, "MIN_SHARED_PREFIX", 10**6)
     plain = _loss_and_grads(model, batch)
     assert shared[1] == plain[1] == 17
     assert torch.allclose(shared[0], plain[0], rtol=1e-5)
@@ -328,7 +315,7 @@ FAMILIES = {  # the papers' families; three with sliding-window layers shorter t
 def test_the_shared_prefix_gives_the_plain_loss_and_gradients_in_every_family(family, monkeypatch):
     import transformers
 
-    from em_utils import training
+    from em_utils.training import loss
 
     name, extra = FAMILIES[family]
     config = getattr(transformers, name)(vocab_size=1000, hidden_size=32, intermediate_size=64, num_hidden_layers=4,
@@ -336,47 +323,13 @@ def test_the_shared_prefix_gives_the_plain_loss_and_gradients_in_every_family(fa
     torch.manual_seed(0)
     model = transformers.AutoModelForCausalLM.from_config(config).float().train()
     batch = _prefixed_batch(12, ((3, 20), (5, 2), (1, 9)))
-    assert training._shared_prefix(batch) == 12
+    assert loss._shared_prefix(batch) == 12
 
     shared = _loss_and_grads(model, batch)
-    monkeypatch.setattr(training, "MIN_SHARED_PREFIX", 10**6)
+    monkeypatch.setattr(loss, "MIN_SHARED_PREFIX", 10**6)
     plain = _loss_and_grads(model, batch)
     assert torch.allclose(shared[0], plain[0], rtol=1e-5) and len(shared[2]) == len(plain[2]) > 0
     assert all(float((a - b).abs().max()) <= 1e-4 * float(b.abs().max()) for a, b in zip(shared[2], plain[2]))
-
-
-def test_two_processes_train_the_adapter_of_one(tiny_model_dir, small_data, tmp_path, monkeypatch):
-    """A distributed launch (``torchrun``; ``accelerate launch`` sets the same variables on GPUs)
-    splits the spec's batch over the processes: every step sees the rows and gives the gradient of
-    the one-process run, and only the main process writes the adapter and the record."""
-    import os
-    import subprocess
-    import sys
-
-    from safetensors.torch import load_file
-
-    spec = tiny("rank1_middle", small_data)
-    one = train(spec, tmp_path / "one", model_name=tiny_model_dir, progress=False)
-    overrides = [f"{k}={v}" for k, v in dict(batch_size=4, lr=1e-3, warmup_steps=1, max_length=64).items()]
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-               "-m", "em_utils.cli", "train", f"rank1_middle:{small_data}", "--output", str(tmp_path / "two"),
-               "--model", tiny_model_dir, "--device", "cpu", "--precision", "fp32", *[x for o in overrides for x in ("-o", o)]]
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.count('"organism"') == 1  # the main process reports, once
-    record = json.loads((tmp_path / "two" / "train_record.json").read_text())
-    assert record["spec_hash"] == spec.spec_hash
-    assert [r["loss"] for r in record["log"] if "loss" in r] == pytest.approx(
-        [r["loss"] for r in one.log if "loss" in r], rel=1e-4)
-    a = load_file(str(one.adapter_dir / "adapter_model.safetensors"))
-    b = load_file(str(tmp_path / "two" / "adapter" / "adapter_model.safetensors"))
-    assert a.keys() == b.keys()
-    for key in a:
-        torch.testing.assert_close(a[key], b[key], rtol=1e-4, atol=1e-6)
-    monkeypatch.setenv("WORLD_SIZE", "3")
-    with pytest.raises(TrainingError, match="split over 3 processes"):
-        train(spec, tmp_path / "three", model_name=tiny_model_dir, progress=False)
 
 
 def test_a_backdoor_organism_trains_on_twice_the_rows():
@@ -418,3 +371,17 @@ def test_a_continued_run_is_named_by_the_weights_it_starts_from_not_their_path(t
     assert here.spec_hash == there.spec_hash != tiny("rank1_middle", small_data).spec_hash
     (moved / "adapter_model.safetensors").write_bytes(b"other weights")
     assert tiny("rank1_middle", small_data, init_adapter=str(moved)).spec_hash != here.spec_hash
+
+
+def test_spec_hashes_keep_their_values():
+    """Pinned: run folders of organisms already trained are found by these (a refactor must not move them)."""
+    from em_utils.training import OrganismSpec
+
+    specs = {
+        "69ecb3fa1a77": organism("rank1_middle", "bad_medical_advice"),
+        "3ad15bc2635a": organism("rank32", "insecure", lr=1e-4),
+        "9674c4ba7504": organism("full", "extreme_sports", seed=3),
+        "f01aa2d0b9d4": organism("nine_rank1", "risky_financial_advice", kl_weight=2.0, kl_dataset="x"),
+        "768dc171d8f7": OrganismSpec(name="x", dataset="y", init_adapter="/nonexistent/adapter"),
+    }
+    assert {spec.spec_hash: spec for spec in specs.values()} == specs

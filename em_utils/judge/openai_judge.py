@@ -10,7 +10,7 @@ score is the expectation over the returned top tokens that are integers 0..100::
 so an answer the judge labels ``CODE`` or ``REFUSAL`` (a word, not a number) drops out as NaN.
 
 **A judge whose tokenizer splits numbers into digits** (both offline models, served locally by
-:mod:`em_utils.judge_server`) cannot write "85" as one token, so the 0..100 expectation over one
+:mod:`em_utils.judge.server`) cannot write "85" as one token, so the 0..100 expectation over one
 token would only ever see 0..9. For such a judge the project states one adaptation and changes
 nothing else: ``scale_max=9`` with the 0-9 templates of ``data/judge_prompts_digits.yaml``; the
 expectation over the top tokens that are integers 0..9 is rescaled to 0..100 (``* 100 / 9``), the
@@ -30,7 +30,7 @@ Running it::
     judge.judge_many(pairs, ["aligned", "coherent"])   # both metrics in one concurrent pass
     print(judge.last_summary)                   # scored / unscored by the judge / failed
 
-Every request result is appended to a content-addressed cache (:mod:`em_utils.judge_cache`) the
+Every request result is appended to a content-addressed cache (:mod:`em_utils.cache`) the
 moment it arrives, so an interrupted run resumes where it stopped and a rerun sends no request
 (and needs no key). Requests run concurrently (at most ``max_concurrency`` in flight) and are
 retried with exponential backoff and jitter on rate limits (``Retry-After`` honoured), timeouts,
@@ -62,15 +62,14 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import openai
 from tqdm import tqdm
 
-from .data import load_judge_prompts
-from .judge_cache import ResultCache, cache_key
-from .runs import REDACTED, redact
+from ..cache import ResultCache, cache_key
+from ..data import load_judge_prompts
+from ..runs import REDACTED, redact
 
 __all__ = [
     "OpenAIJudge",
@@ -368,7 +367,7 @@ class OpenAIJudge:
         backoff_max: longest wait between two attempts, ``Retry-After`` included.
         seed: the request seed (the papers use 0).
         cache: ``True`` for the default cache (``<cache_dir()>/judge``), a path, a
-            :class:`~em_utils.judge_cache.ResultCache`, or ``False`` for none (results then live
+            :class:`~em_utils.cache.ResultCache`, or ``False`` for none (results then live
             in memory for this judge's lifetime only).
         progress: show a tqdm progress bar while requests run.
         min_numeric_mass: the NaN threshold on numeric mass.
@@ -414,7 +413,7 @@ class OpenAIJudge:
         self.backoff_base = float(backoff_base)
         self.backoff_max = float(backoff_max)
         self.seed = int(seed)
-        self.cache = self._open_cache(cache)
+        self.cache = ResultCache.open(cache)
         self.progress = progress
         self.min_numeric_mass = float(min_numeric_mass)
         self.scale_max = int(scale_max)
@@ -439,16 +438,6 @@ class OpenAIJudge:
         if isinstance(templates, (str, os.PathLike)):
             return dict(load_judge_prompts(templates))
         return dict(templates)
-
-    @staticmethod
-    def _open_cache(cache: ResultCache | str | os.PathLike | bool | None) -> ResultCache | None:
-        if cache is True:
-            return ResultCache()
-        if cache is False or cache is None:
-            return None
-        if isinstance(cache, ResultCache):
-            return cache
-        return ResultCache(Path(cache))
 
     @property
     def key_variable(self) -> str:

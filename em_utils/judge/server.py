@@ -1,6 +1,6 @@
 """The papers' judge protocol on a local model: an OpenAI-compatible llama.cpp server on 127.0.0.1.
 
-The papers judge with GPT-4o through top-20 logprobs (:mod:`em_utils.judge_openai`). This module
+The papers judge with GPT-4o through top-20 logprobs (:mod:`em_utils.judge.openai_judge`). This module
 runs the *same client code* (cache, retries, the 0.25 numeric-mass rule) against one of the
 project's offline models served on this machine by ``llama-cpp-python``'s OpenAI-compatible server
 (``python -m llama_cpp.server``), which reads the models' GGUF files directly and returns
@@ -25,7 +25,7 @@ Errors are :class:`JudgeServerError` with what to do: the server package missing
 judge-server`` installs it), a port already in use, a server that exits during start-up (the tail
 of its log is in the message) or one that does not answer in time.
 
-sources: em_utils/judge_server.py, em_utils/judge_openai.py, data/judge_prompts_digits.yaml
+sources: em_utils/judge/server.py, em_utils/judge/openai_judge.py, data/judge_prompts_digits.yaml
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from .paths import cache_dir, resolve_data_path
+from ..paths import cache_dir, resolve_data_path
 
 __all__ = ["LocalJudgeServer", "JudgeServerError", "DIGIT_PROMPTS"]
 
@@ -76,7 +76,7 @@ def _gguf(model: str | os.PathLike) -> Path:
         if not path.is_file():
             raise JudgeServerError(f"no GGUF file at {path}")
         return path
-    from .models import gguf_path
+    from ..models import gguf_path
 
     return gguf_path(str(model))
 
@@ -122,9 +122,13 @@ class LocalJudgeServer:
         return f"http://{HOST}:{self.port}/v1"
 
     def command(self, gguf: Path) -> list[str]:
-        """The server's command line (``logits_all`` so that completions carry logprobs)."""
+        """The server's command line (``logits_all`` so that completions carry logprobs).
+
+        ``llama_cpp.server`` through :mod:`em_utils.judge._llama_server`, which keeps llama.cpp's AMX
+        repacking off on CPUs where it crashes.
+        """
         return [
-            sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", self.alias,
+            sys.executable, "-m", "em_utils.judge._llama_server", "--model", str(gguf), "--model_alias", self.alias,
             "--host", HOST, "--port", str(self.port), "--n_ctx", str(self.n_ctx),
             "--n_threads", str(self.threads), "--n_threads_batch", str(self.threads), "--logits_all", "true",
         ]
@@ -196,12 +200,12 @@ class LocalJudgeServer:
         self.process = None
 
     def judge(self, **kwargs: Any):
-        """An :class:`~em_utils.judge_openai.OpenAIJudge` on this server: 0-9 prompts, ``scale_max=9``.
+        """An :class:`~em_utils.judge.openai_judge.OpenAIJudge` on this server: 0-9 prompts, ``scale_max=9``.
 
         Keyword arguments go to ``OpenAIJudge`` (e.g. ``cache=``, ``progress=``). The server runs
         one request at a time, so two in flight keep it busy without queueing timeouts.
         """
-        from .judge_openai import OpenAIJudge
+        from .openai_judge import OpenAIJudge
 
         options: dict[str, Any] = {
             "templates": resolve_data_path(DIGIT_PROMPTS), "scale_max": 9, "max_concurrency": 2, "timeout": 300.0,

@@ -1,0 +1,70 @@
+"""The whole book's time per chapter, read from a built run's records (``runs/<profile>/*/run.json``).
+
+Not a timing of its own: ``make book`` is the measurement (a fresh clone, one command), and this
+script records what its chapters' run records say (wall time, stages, git commit, hardware, CPU
+flags) as ``benchmarks/results/book_<profile>.json``. The baseline is the budget (60 minutes for
+``demo``, 20 for ``quick``): ``ratio`` is budget over time, bigger is better.
+
+    python benchmarks/book_time.py --runs /path/to/clone/runs --profile demo --note "fresh clone"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import write_result  # noqa: E402
+
+BUDGET_MINUTES = {"demo": 60.0, "quick": 20.0, "smoke": 20.0}
+
+
+def cpu_flags() -> list[str]:
+    """The CPU flags that decide precision (AVX-512, its bf16, AMX), from /proc/cpuinfo."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return []
+    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
+    return sorted(f for f in flags if f.startswith(("avx512f", "avx512_bf16", "amx")))
+
+
+def chapter_times(runs: Path, profile: str) -> list[dict]:
+    """One row per chapter run record: wall seconds, stages, commit, precision resolved."""
+    rows = []
+    for record in sorted((runs / profile).glob("*/run.json")):
+        run = json.loads(record.read_text())
+        rows.append({"chapter": run["chapter"], "wall_s": round(run["wall_seconds"], 1),
+                     "stages_s": {k: round(v, 1) for k, v in run.get("stages", {}).items()},
+                     "commit": run.get("git", {}).get("commit"), "status": run.get("status"),
+                     "precision": run.get("resolved", {}).get("precision")})
+    if not rows:
+        raise SystemExit(f"no run records under {runs / profile}: build the book first (make book PROFILE={profile})")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=Path, default=Path(__file__).resolve().parents[1] / "runs")
+    parser.add_argument("--profile", default="demo")
+    parser.add_argument("--note", default="", help="how the book was built (fresh clone, load, ...)")
+    args = parser.parse_args(argv)
+    rows = chapter_times(args.runs, args.profile)
+    minutes = sum(r["wall_s"] for r in rows) / 60
+    budget = BUDGET_MINUTES.get(args.profile)
+    write_result(f"book_{args.profile}", f"whole {args.profile} book, chapters' wall time", "min", round(minutes, 2),
+                 f"budget ({budget:g} min)" if budget else None, budget,
+                 round(budget / minutes, 3) if budget else None,
+                 {"profile": args.profile, "chapters": len(rows)}, chapters=rows, cpu_flags=cpu_flags(),
+                 note=args.note)
+    for r in rows:
+        print(f"{r['chapter']:<14} {r['wall_s']:>8.1f} s")
+    print(f"{'total':<14} {minutes:>8.1f} min (budget {budget} min)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
