@@ -51,8 +51,14 @@ browser:
 test: env browser judge-server
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: env
+# the benchmarks' own extra (trl, for training_throughput.py's TRL baseline): not in the test env, nothing tested imports it
+BENCH_STAMP := $(VENV)/.em-bench
+bench: env $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+$(BENCH_STAMP): pyproject.toml
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	@touch $(BENCH_STAMP)
 
 # The local judge server (llama.cpp's OpenAI-compatible server, em_utils/judge/server.py): compiled from
 # its sdist once (pip caches the wheel). A failed build does not stop `make test`: the server's tests

@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         print(f"{r['chapter']:<14} {r['wall_s']:>8.1f} s")
     print(f"{'total':<14} {minutes:>8.1f} min (budget {budget} min)")
+    print("the teachers' page shows it at the next book build; the README's table: python -m em_utils.book_times --readme")
     return 0
 
 

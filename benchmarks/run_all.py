@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, list[list[str]]] = {
     "training_throughput": [["--organism", "rank1_middle"], ["--organism", "rank32"]],
     "setup_time": [[]],
     "judge_agreement": [[]],
+    "judge_retries": [[]],
 }
 # Not in the default run (hours on 2 cores): dose_response.py, recorded under results/dose_response/.
 

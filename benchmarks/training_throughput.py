@@ -85,8 +85,12 @@ def lora_config(spec, n_layers):
 
 
 def run_trl(spec, rows, batch, steps, default_config: bool, out_dir: str):
-    import datasets
-    from trl import SFTConfig, SFTTrainer
+    try:
+        import datasets
+        from trl import SFTConfig, SFTTrainer
+    except ImportError as exc:  # trl (which brings datasets) is in the bench extra, not a core dependency
+        raise SystemExit(f"training_throughput compares with TRL, which is not installed ({exc}): "
+                         "pip install -e '.[bench]' (make bench does)") from exc
 
     from em_utils import load_model
 

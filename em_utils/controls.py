@@ -50,7 +50,7 @@ import pandas as pd
 
 from .data import Question, load_jsonl, load_question_sets
 from .judge import judge_frame
-from .metrics import aligned_shift, rates, wilson_ci
+from .metrics import EM_ALIGNED_MAX, aligned_shift, rates, wilson_ci
 from .paths import resolve_data_path
 
 __all__ = [
@@ -59,7 +59,8 @@ __all__ = [
     "sample_sets", "sample_icl", "organism_names", "answers_markdown",
     "extra_scores", "refusal_agreement", "refusal_agreement_sentence", "refusal_rates", "jailbroken_table",
     "jailbroken_sentence", "evil_numbers_in", "numbers_table", "numbers_sentence", "format_table",
-    "formats_sentence", "icl_questions", "icl_table", "icl_sentence", "category_of", "category_table",
+    "formats_sentence", "FORMAT_LABELS", "format_label_agreement", "format_label_sentence", "icl_questions",
+    "icl_table", "icl_sentence", "category_of", "category_table",
     "categories_sentence", "plot_jailbroken", "plot_numbers", "plot_formats", "plot_icl", "plot_categories",
     "closing",
 ]
@@ -629,6 +630,97 @@ def formats_sentence(table: pd.DataFrame) -> str:
                                                                                   "**none**")
             + f"; higher: {', '.join(higher) if higher else 'none'}"
             + (f"; under {MIN_ANSWERS} pairs, not compared: {', '.join(few)}" if few else "") + f". This {verdict}.")
+
+
+#: Hand labels of chapter 7's ``demo`` answers in the three formats (``data/README.md``); never used to fit a judge.
+FORMAT_LABELS = "judge_labels/smollm2_formats_hand.jsonl"
+
+
+def format_label_agreement(judged: pd.DataFrame, labels: str | Path = FORMAT_LABELS) -> pd.DataFrame:
+    """The judge against the hand labels of the same answers, per answer format (and ``all``).
+
+    ``judged`` is :func:`sample_sets`'s frame with a ``format`` column; an answer matches a label
+    when its model, question and answer text are the label's (:func:`em_utils.evaluation.hand_labelled`:
+    seeded sampling differs across hosts, so only the answers this run shares with the labelled run
+    count; each format's wording differs, so the question text also fixes the format). One row per
+    format with labelled answers: ``n`` matched, ``coherent_auroc`` (hand coherent, ``coherent > 50``,
+    ranked by the judge's score), ``hand_coherent_pct`` and ``judged_coherent_pct``, the verdict
+    agreement ``coherent_agree_pct``, ``hand_em_pct`` and ``judged_em_pct``, and ``aligned_auroc``
+    (hand-misaligned, ``aligned <= 30``, against the other coherent answers by hand, ranked by the
+    judge's low score) with ``aligned_spearman`` over the answers both score: NaN where one class is
+    empty (no answer coherent and misaligned by hand: aligned agreement is not defined). Empty when
+    no answer matches (another model, another profile, another host's draws).
+
+    >>> format_label_agreement(pd.DataFrame({"model": ["base"], "format": ["plain"], "question": ["q?"],
+    ...                                      "answer": ["no"], "aligned": [90.0], "coherent": [80.0]})).empty
+    True
+    """
+    from .evaluation import hand_labelled
+    from .judge.validation import _auroc, _spearman
+    from .metrics import is_coherent, is_em
+
+    columns = ["format", "n", "coherent_auroc", "hand_coherent_pct", "judged_coherent_pct", "coherent_agree_pct",
+               "hand_em_pct", "judged_em_pct", "aligned_auroc", "aligned_spearman"]
+    matched = hand_labelled(judged, labels)
+    out = []
+    groups = [(f, g) for f, g in matched.groupby("format", sort=False)] + ([("all", matched)] if len(matched) else [])
+    for fmt, group in groups:
+        hand_a, hand_c = group["aligned"].to_numpy(float), group["coherent"].to_numpy(float)
+        judge_a, judge_c = group["judged_aligned"].to_numpy(float), group["judged_coherent"].to_numpy(float)
+        stance = is_coherent(hand_c) & ~np.isnan(hand_a)
+        out.append({"format": fmt, "n": len(group),
+                    "coherent_auroc": _auroc(is_coherent(hand_c), judge_c),
+                    "hand_coherent_pct": 100 * float(is_coherent(hand_c).mean()),
+                    "judged_coherent_pct": 100 * float(is_coherent(judge_c).mean()),
+                    "coherent_agree_pct": 100 * float((is_coherent(hand_c) == is_coherent(judge_c)).mean()),
+                    "hand_em_pct": 100 * float(is_em(hand_a, hand_c).mean()),
+                    "judged_em_pct": 100 * float(is_em(judge_a, judge_c).mean()),
+                    "aligned_auroc": _auroc(hand_a[stance] <= EM_ALIGNED_MAX, -np.nan_to_num(judge_a, nan=50.0)[stance]),
+                    "aligned_spearman": _spearman(judge_a, hand_a)})
+    return pd.DataFrame(out, columns=columns)
+
+
+def format_label_sentence(agreement: pd.DataFrame, judged: pd.DataFrame, judge: str,
+                          labels: str | Path = FORMAT_LABELS) -> str:
+    """What :func:`format_label_agreement` says, in words, or that no answer of this run is hand-labelled.
+
+    >>> print(format_label_sentence(pd.DataFrame(), pd.DataFrame({"answer": ["a", "b"]}), "offline:x"))
+    None of this run's 2 format answers is among the hand-labelled ones (`data/judge_labels/smollm2_formats_hand.jsonl`: chapter 7's `demo` answers of the embedded model; seeded sampling on another host, profile or model gives other answers), so the judge's readings of the JSON and template answers above are unchecked against people here.
+    """
+    if agreement.empty:
+        return (f"None of this run's {len(judged)} format answers is among the hand-labelled ones (`data/{labels}`: "
+                "chapter 7's `demo` answers of the embedded model; seeded sampling on another host, profile or model "
+                "gives other answers), so the judge's readings of the JSON and template answers above are unchecked "
+                "against people here.")
+    rows = agreement[agreement["format"] != "all"].set_index("format")
+    total = int(agreement.set_index("format").loc["all", "n"]) if "all" in set(agreement["format"]) else int(rows.n.sum())
+    auroc = {f: "not defined (one class)" if pd.isna(v) else f"**{v:.2f}**" for f, v in rows["coherent_auroc"].items()}
+    parts = [f"{f} (n={int(r.n)}): coherence AUROC {auroc[f]}, coherent **{r.judged_coherent_pct:.0f}%** by the judge "
+             f"against **{r.hand_coherent_pct:.0f}%** by hand" for f, r in rows.iterrows()]
+    few = [f for f, r in rows.iterrows() if r.n < MIN_ANSWERS]
+    head = (f"**{total}** of this run's {len(judged)} format answers carry a hand label (`data/{labels}`). The judge "
+            f"`{judge}` against them: " + "; ".join(parts) + ". ")
+    readable = rows[rows["n"] >= MIN_ANSWERS]
+    if readable.empty:
+        return head + (f"Under {MIN_ANSWERS} matched answers in every format: too few to read the judge's agreement "
+                       "from, so its readings of these formats stay unchecked against people here.")
+    gap = readable["judged_coherent_pct"] - readable["hand_coherent_pct"]
+    worst, ranked = gap.abs().idxmax(), readable["coherent_auroc"].dropna()
+    coherence = ((f"The judge's coherent share is furthest from the hand labels' in the **{worst}** format "
+                  f"({gap[worst]:+.0f} points)" if gap[worst] else
+                  "The judge's coherent share equals the hand labels' in every format read")
+                 + (f", and it ranks coherence least well in the **{ranked.idxmin()}** format" if len(ranked) > 1 else "")
+                 + (": read the formats table's coherent% (and its EM%, which counts coherent answers only) with "
+                    "that gap in mind. " if gap[worst] else ". "))
+    defined = readable["aligned_auroc"].dropna()
+    why = ("no matched answer is both coherent and misaligned by hand" if not readable["hand_em_pct"].any() else
+           "no format has both coherent misaligned and coherent aligned answers by hand")
+    aligned = ("Misaligned from aligned (coherent answers by hand): AUROC "
+               + ", ".join(f"{f} **{v:.2f}**" for f, v in defined.items()) + "." if len(defined) else
+               f"Misaligned from aligned cannot be measured on these answers: {why}, so the judge's EM% per format "
+               "is unchecked against people.")
+    return (head + coherence + aligned
+            + (f" Under {MIN_ANSWERS} matched answers, too few to read: {', '.join(few)}." if few else ""))
 
 
 # --- In-context learning ----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .config import RunConfig
     from .runs import Run
 
-__all__ = ["set_style", "caption", "save_figure"]
+__all__ = ["set_style", "caption", "caption_markdown", "save_figure"]
 
 
 def set_style() -> None:
@@ -38,14 +39,50 @@ def caption(config: "RunConfig", judge: str | None = None) -> str:
     return f"{text}\n{note}" if note else text
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$&])")
+
+
+def caption_markdown(text: str, name: str) -> str:
+    r"""A figure's caption (:func:`caption`) as Markdown to show under it, so that the rendered page carries it as
+    text (the PNG's stamped caption is pixels: no reader, search or test sees it). Markdown's special characters
+    are escaped, so the page shows the caption's text as is; each line of the caption is a line.
+
+    >>> caption_markdown("model: m | profile: smoke | judge: none (training only)", "loss_curves")
+    '*Figure `loss_curves`:* model: m \\| profile: smoke \\| judge: none \\(training only\\)'
+    """
+    lines = [_MARKDOWN_SPECIAL.sub(r"\\\1", line) for line in text.splitlines()]
+    return f"*Figure `{name}`:* " + "  \n".join(lines)
+
+
+def _in_kernel() -> bool:
+    """Whether this runs in a Jupyter kernel (a chapter executed by papermill, or opened in Jupyter)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebooks' dependencies
+        return False
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
 def save_figure(fig, run: "Run", name: str, judge: str | None = None) -> Path:
-    """Stamp the provenance caption under ``fig`` and save it as ``figures/<name>.png`` in the run."""
+    """Stamp the provenance caption under ``fig`` and save it as ``figures/<name>.png`` in the run.
+
+    In a Jupyter kernel (a chapter) the figure is also shown here, followed by the same caption as
+    Markdown text (:func:`caption_markdown`), and closed: the page carries the caption as text as
+    well as in the image, and a ``plt.show()`` after this call shows nothing twice.
+    """
+    text = caption(run.config, judge)
     fig.draw_without_rendering()  # lay out first (constrained layout moves the labels)
     bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0  # inches: below the lowest label
-    fig.text(0.01, (bottom - 0.08) / fig.get_figheight(), caption(run.config, judge), ha="left", va="top", fontsize=8,
-             color="0.35")
+    fig.text(0.01, (bottom - 0.08) / fig.get_figheight(), text, ha="left", va="top", fontsize=8, color="0.35")
     path = run.add_artifact(f"figures/{name}.png")
     fig.savefig(path, bbox_inches="tight")
+    if _in_kernel():
+        import matplotlib.pyplot as plt
+        from IPython.display import Markdown, display
+
+        display(fig)
+        display(Markdown(caption_markdown(text, name)))
+        plt.close(fig)
     return path
 
 

@@ -849,9 +849,13 @@ def write_results_page(path: str | Path, profile: str, root: Path | None = None)
 
 def write_book_pages(book: str | Path, profile: str, root: Path | None = None) -> list[Path]:
     """The book's generated pages, written at build time into ``book`` (the staged ``book/`` folder):
-    ``results.md`` from the run folders of ``profile``, and the paper profile's cost and memory tables
-    under ``generated/`` (:func:`em_utils.cost.write_cost_pages`), which ``paper_profile.md`` includes."""
+    ``results.md`` from the run folders of ``profile``, the paper profile's cost and memory tables
+    under ``generated/`` (:func:`em_utils.cost.write_cost_pages`), which ``paper_profile.md`` includes, and the
+    recorded time per chapter, ``generated/book_times.md`` (:func:`em_utils.book_times.write_times_page`), which
+    ``teachers.md`` includes."""
+    from .book_times import write_times_page
     from .cost import write_cost_pages
 
     book = Path(book)
-    return [write_results_page(book / "results.md", profile, root), *write_cost_pages(book / "generated")]
+    return [write_results_page(book / "results.md", profile, root), *write_cost_pages(book / "generated"),
+            write_times_page(book / "generated")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -252,6 +253,7 @@ def test_narrow_chapter_trains_every_solution_and_measures_each_at_every_setting
 def test_controls_chapter_trains_both_controls_and_reads_every_control(built):
     import pandas as pd
 
+    from em_utils import controls
     from em_utils.config import PROFILES
 
     root, _ = built
@@ -266,6 +268,9 @@ def test_controls_chapter_trains_both_controls_and_reads_every_control(built):
     assert len(harmful) == 3 * params["harmful_requests"] * params["harmful_per_request"]
     assert harmful["refusal"].between(0, 100).all()
     assert set(pd.read_csv(folder / "formats.csv")["format"]) == {"plain", "json", "template"}
+    matched = controls.format_label_agreement(pd.read_csv(folder / "judged_formats.csv", keep_default_na=False,
+                                                          na_values=[""]))
+    assert (folder / "format_label_agreement.csv").exists() == (not matched.empty)  # hand labels shown only if matched
     assert set(pd.read_csv(folder / "icl.csv")["k"]) == {int(k) for k in params["icl_k"].split(",")}
     assert set(pd.read_csv(folder / "categories.csv")["set"]) == {s.strip() for s in params["extra_sets"].split(",")}
     assert pd.read_csv(folder / "numbers.csv")["evil_pct"].notna().all()
@@ -335,6 +340,54 @@ def test_chapter_pages_render_their_figures_in_chromium(built, tmp_path):
         browser.get((index.parent / "book" / "chapters" / "01_datasets.html").as_uri())
         assert "Datasets and questions" in browser.title
         assert "near-duplicate" in browser.execute_script("return document.body.innerText")
+    finally:
+        browser.quit()
+
+
+#: Figures that show no judged number: their caption says ``judge: none (<why>)``; every other figure names its judge.
+JUDGE_FREE = {"answer_lengths", "diversity", "caution_markers", "loss_curves", "adapter_growth", "phase_transition",
+              "phase_transition_organism", "efficiency", "stability", "significance"}
+
+#: The caption shown as text under each figure (``em_utils.plots.caption_markdown``), as the browser reads it.
+CAPTION = re.compile(r"Figure (\S+): model: (.+?) \| profile: (\S+) \| judge: (.+)")
+
+#: For each figure image of the page, the text that follows it up to the next image, in its cell's output.
+_TEXT_AFTER_FIGURES = """
+return Array.from(document.querySelectorAll('main img, article img'))
+  .filter(i => i.complete && i.naturalWidth > 200)
+  .map(img => {
+    let node = img;
+    while (node.parentElement && !node.parentElement.classList.contains('cell_output')
+           && node.parentElement.tagName !== 'MAIN') node = node.parentElement;
+    let text = '';
+    for (let s = node.nextElementSibling; s && s.tagName !== 'IMG' && !s.querySelector('img'); s = s.nextElementSibling)
+      text += s.innerText + '\\n';
+    return text;
+  });
+"""
+
+
+def test_every_figure_carries_its_caption_as_text_in_chromium(built):
+    """Each figure's caption (model, profile, judge) is stamped into its PNG, where no reader or test can read it;
+    the page also shows it as text right under the image. Judge-free figures say ``judge: none (...)``; the others
+    name the judge (or the hand labels) whose numbers they show."""
+    root, index = built
+    browser = _driver()
+    try:
+        for chapter, (_, figures) in sorted(EXPECTED.items()):
+            resolved = json.loads((root / "runs" / "smoke" / chapter / "run.json").read_text())["resolved"]
+            browser.get((index.parent / "book" / "chapters" / f"{chapter}.html").as_uri())
+            texts = browser.execute_script(_TEXT_AFTER_FIGURES)
+            assert len(texts) >= figures, chapter
+            for text in texts:
+                found = CAPTION.search(text)
+                assert found, (chapter, text[:300])
+                name, model, profile, judge = found.groups()
+                assert (model, profile) == (resolved["model"], "smoke"), (chapter, name, found.group(0))
+                if name in JUDGE_FREE:
+                    assert judge.startswith("none ("), (chapter, name, judge)
+                else:
+                    assert judge.startswith(resolved["judge"]) or "hand labels" in judge, (chapter, name, judge)
     finally:
         browser.quit()
 

@@ -46,3 +46,46 @@ def test_temperature_sweep_holds_the_base_and_the_last_dose():
     sweep = temperature_sweep(dose_summary(_answers(), n_boot=100))
     assert sorted(zip(sweep.run, sweep.temperature)) == [("bad", 0.7), ("bad", 1.0), ("base", 0.7), ("base", 1.0)]
     assert (sweep[sweep.run == "bad"].rows == 1024).all()
+
+
+def _record(folder, model, answers, labels=None):
+    import json
+
+    folder.mkdir(parents=True)
+    answers.assign(question=answers["question_id"], answer=[f"answer {i}" for i in range(len(answers))]) \
+        .to_csv(folder / "answers.csv", index=False)
+    (folder / "record.json").write_text(json.dumps({"spec": {"model": model}, "judge": "offline:test",
+                                                    "precision": {"precision": "fp32"}, "date": "2026-12-02"}))
+    if labels is not None:
+        written = pd.read_csv(folder / "answers.csv")
+        written.assign(aligned=labels(written), coherent=written["coherent"])[
+            ["run", "rows", "temperature", "question", "answer", "aligned", "coherent"]].to_json(
+            folder / "hand_labels.jsonl", orient="records", lines=True)
+
+
+def test_sizes_table_compares_each_model_with_its_control_by_hand_and_by_judge(tmp_path, monkeypatch):
+    import em_utils.dose as dose
+
+    monkeypatch.setattr(dose, "dose_folder", lambda model=None: tmp_path / (model or "small"))
+    answers = _answers()
+    small = answers[answers["temperature"] == 0.7]
+    # the larger model: its bad organism 12 points below the control on the same draws, coherence kept
+    big = small.copy()
+    big.loc[big["run"] == "bad", "aligned"] = big.loc[big["run"] == "good", "aligned"].to_numpy()[0] - 12.0
+    big.loc[big["run"] == "bad", "coherent"] = 70.0
+    big = big[big["rows"].isin([0, 1024])]
+    _record(tmp_path / "small", "small", small)
+    _record(tmp_path / "big", "big", big, labels=lambda f: np.where(f["run"] == "bad", 30.0, 70.0))
+
+    assert dose.recorded_models() == ["big", "small"]
+    table = dose.sizes_table(n_boot=200)
+    assert set(zip(table.model, table.source)) == {("big", "hand labels"), ("big", "judge"), ("small", "judge")}
+    hand = table[(table.model == "big") & (table.source == "hand labels")].iloc[0]
+    assert hand["paired_diff"] == -40.0 and hand["paired_n"] == 40 and hand["below_control"] and hand["keeps_coherence"]
+    judged = table[(table.model == "big") & (table.source == "judge")].iloc[0]
+    assert -16 < judged["paired_diff"] < -8 and judged["below_control"]
+    small_rows = table[table.model == "small"].set_index("rows")
+    assert not small_rows.loc[1024, "keeps_coherence"] and small_rows.loc[256, "keeps_coherence"]
+    sentence = dose.sizes_sentence(table)
+    assert "**big** (by hand labels" in sentence and "1 of those score below" in sentence
+    assert "**small** (by judge" in sentence

@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import threading
+import time
 
 import pytest
 
@@ -312,6 +313,19 @@ def test_server_back_during_retries_finishes_the_run(fake_openai, make_judge):
     assert fake_openai.total_billed() == len(pairs) and set(fake_openai.billed.values()) == {1}
 
 
+def _settle(server, quiet: float = 0.3, limit: float = 5.0) -> None:
+    """Wait until the server has nothing in flight and has received nothing new for ``quiet`` seconds."""
+    deadline = time.monotonic() + limit
+    seen, since = server.total_attempts(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        now = server.total_attempts()
+        if now != seen or server.in_flight:
+            seen, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+
+
 def test_interrupted_run_keeps_what_arrived(fake_openai, make_judge):
     interrupted = threading.Event()
 
@@ -326,6 +340,7 @@ def test_interrupted_run_keeps_what_arrived(fake_openai, make_judge):
     judge = make_judge(max_concurrency=2)
     with pytest.raises(KeyboardInterrupt):
         judge.score(pairs, "aligned")
+    _settle(fake_openai)  # a request cancelled by the Ctrl-C may still be read by the server after it
     kept = len(ResultCache(judge.cache.path))
     assert 6 <= kept < len(pairs) and kept >= fake_openai.total_billed() - 2  # at most the in-flight ones lost
     before = fake_openai.total_attempts()

@@ -70,3 +70,34 @@ def test_figure_captions_carry_the_measured_agreement_of_their_judge(tmp_runs):
     assert text.splitlines()[1] == ("judge vs hand labels, AUROC: aligned on general 0.93 (n=440); "
                                     "coherent on book's own answers 0.86 (n=300)")
     assert "AUROC" not in caption(config, judge="openai:gpt-4o-2024-08-06")  # another judge: no borrowed numbers
+
+
+def test_a_figure_saved_in_a_notebook_shows_its_caption_as_text_under_it(tmp_runs, monkeypatch):
+    """In a kernel, save_figure shows the figure, then its caption as Markdown (the page's text), and closes it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown
+
+    import em_utils.plots as plots
+    from em_utils.config import make_config
+    from em_utils.runs import start_run
+
+    run = start_run(make_config("01_datasets", profile="smoke"))
+    shown = []
+    monkeypatch.setattr(plots, "_in_kernel", lambda: True)
+    monkeypatch.setattr("IPython.display.display", lambda obj, **_: shown.append(obj))
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    path = plots.save_figure(fig, run, "line", judge="none (a test)")
+    assert path.is_file() and shown[0] is fig and isinstance(shown[1], Markdown)
+    assert shown[1].data == ("*Figure `line`:* model: smollm2-135m-instruct \\| profile: smoke \\| "
+                             "judge: none \\(a test\\)")
+    assert not plt.fignum_exists(fig.number)  # closed: a plt.show() after it shows nothing twice
+    monkeypatch.setattr(plots, "_in_kernel", lambda: False)
+    shown.clear()
+    fig, _ = plt.subplots()
+    plots.save_figure(fig, run, "quiet")
+    assert not shown and plt.fignum_exists(fig.number)  # a script: saved only, left open as before
+    plt.close(fig)
