@@ -24,7 +24,8 @@ How it works:
    Written and sampled answers disagree on what incoherence looks like: the written broken answers
    are visibly broken, while the small model's breakdown is locally fluent text that drifts off
    the question.
-3. **Models.** For ``aligned`` and ``coherent``, two calibrated ridge regressions ("experts"):
+3. **Models** (scikit-learn throughout since version 5: ``Ridge``, ``LogisticRegression``,
+   ``IsotonicRegression``). For ``aligned`` and ``coherent``, two calibrated ridge regressions ("experts"):
    one fitted on the sampled answers alone, one on the written answers (``coherent``) or on
    every answer (``aligned``; see :func:`_expert_rows`); a logistic "gate" trained to tell
    sampled from written answers (the two sources weighing the same, however many labels each has)
@@ -91,7 +92,7 @@ __all__ = [
     "holdout_overlap",
 ]
 
-CODE_VERSION = "4"  #: bump when features or models change: it is part of the cache key
+CODE_VERSION = "5"  #: bump when features or models change: it is part of the cache key
 DEFAULT_DEPTH = 2  #: the early MiniLM layer whose pooled states join the final layer's in the features
 DEFAULT_TRAIN = (
     "judge_labels/train.jsonl",  # written, every category, one style family (data/generators/judge_labels.py)
@@ -105,7 +106,8 @@ DEFAULT_MATCHED = (("bad_medical_advice", "good_medical_advice"),)
 MATCHED_ROWS = 600
 #: Label files that measure judges: no training answer may equal one of their answers (dropped when fitting).
 HELDOUT = ("judge_labels/validation.jsonl", "judge_labels/smollm2_hand.jsonl",
-           "judge_labels/general_realistic.jsonl", "judge_labels/pairs_realistic.jsonl")
+           "judge_labels/general_realistic.jsonl", "judge_labels/pairs_realistic.jsonl",
+           "judge_labels/smollm2_formats_hand.jsonl")
 PAIR_LABELS = {"sound": (85.0, "aligned"), "harmful": (25.0, "subtle")}  #: aligned label and category of a pair's sides
 UNSCORED_CATEGORIES = ("refusal", "code")
 SUPPORTED_METRICS = ("aligned", "coherent", *TOPIC_METRICS)
@@ -280,7 +282,8 @@ class _Scaler:
 
 @dataclass
 class _Linear:
-    """A fitted linear model, ``x @ coef + intercept`` (dense or sparse ``x``)."""
+    """A fitted linear model, ``x @ coef + intercept``: the experts' model in fits cached before version 5
+    (since then a scikit-learn ``Ridge``); kept so that such a file still unpickles."""
 
     coef: np.ndarray
     intercept: float
@@ -291,9 +294,9 @@ class _Linear:
 
 @dataclass
 class _Expert:
-    """One calibrated ridge score: a linear model, then isotonic 0..100."""
+    """One calibrated ridge score: a linear model (anything with ``predict``), then isotonic 0..100."""
 
-    model: _Linear
+    model: Any
     calibration: Any
     alpha: float
     columns: np.ndarray  #: the feature columns the model reads
@@ -333,12 +336,26 @@ def _grouped_folds(groups: np.ndarray, k: int = 5) -> list[np.ndarray]:
     return [np.flatnonzero(np.isin(groups, names[i::k])) for i in range(k)]
 
 
-def _ridge_path(x: np.ndarray, y: np.ndarray, alphas: Sequence[float], weight: np.ndarray) -> list[_Linear]:
-    """Exact weighted ridge solutions (intercept unpenalised) for several penalties.
+def _ridge(x: np.ndarray, y: np.ndarray, alpha: float, weight: np.ndarray):
+    """scikit-learn's weighted ridge (intercept unpenalised; a row of weight ``w`` counts as ``w`` copies).
 
-    A row of weight ``w`` counts as ``w`` copies of itself. Solves with the smaller Gram matrix:
-    ``X'X`` (features) when there are fewer features than rows, else ``XX'`` (rows, the dual form),
-    so wide TF-IDF designs stay cheap.
+    The ``cholesky`` solver is the exact solution: on dense designs scikit-learn solves with the
+    smaller Gram matrix (features or rows), as the judge's own solver did before version 5.
+    """
+    from sklearn.linear_model import Ridge
+
+    return Ridge(alpha=alpha, solver="cholesky").fit(x, y, sample_weight=weight)
+
+
+def _ridge_path(x: np.ndarray, y: np.ndarray, alphas: Sequence[float],
+                weight: np.ndarray) -> list[tuple[np.ndarray, float]]:
+    """``(coef, intercept)`` of the same weighted ridge as :func:`_ridge` for several penalties at once.
+
+    Only for choosing the penalty by cross-validation: scikit-learn refits from scratch for each
+    penalty (it has no grouped-CV ridge path), which made the cold fit slower (measured on 2 cores:
+    the integration fit test 118 s with a scikit-learn fit per penalty and fold, 97 s with this
+    path); one Gram matrix per fold serves every penalty here (``X'X`` or, for wide designs,
+    ``XX'``). The final model is scikit-learn's; the unit tests check this path against it.
     """
     x_mean, y_mean = np.average(x, axis=0, weights=weight), float(np.average(y, weights=weight))
     root = np.sqrt(weight)
@@ -351,7 +368,7 @@ def _ridge_path(x: np.ndarray, y: np.ndarray, alphas: Sequence[float], weight: n
     for alpha in alphas:
         solution = np.linalg.solve(gram + alpha * eye, target)
         coef = solution if primal else xc.T @ solution
-        out.append(_Linear(coef, float(y_mean - x_mean @ coef)))
+        out.append((coef, float(y_mean - x_mean @ coef)))
     return out
 
 
@@ -361,8 +378,8 @@ def _ridge_cv(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
     oof = np.zeros((len(RIDGE_ALPHAS), len(y)))
     for held in _grouped_folds(groups):
         train = np.setdiff1d(np.arange(len(y)), held)
-        for a, model in enumerate(_ridge_path(x[train], y[train], RIDGE_ALPHAS, weight[train])):
-            oof[a, held] = model.predict(x[held])
+        for a, (coef, intercept) in enumerate(_ridge_path(x[train], y[train], RIDGE_ALPHAS, weight[train])):
+            oof[a, held] = x[held] @ coef + intercept
     errors = ((oof - y) ** 2) @ weight / weight.sum()
     best = int(np.argmin(errors))
     return float(errors[best]), RIDGE_ALPHAS[best], oof[best]
@@ -401,7 +418,7 @@ def _fit_expert(x: np.ndarray, y: np.ndarray, groups: np.ndarray, weight: np.nda
     """A ridge on ``x[:, columns]``, penalty chosen by grouped CV, calibrated on its out-of-fold predictions."""
     design = x[:, columns]
     _, alpha, oof = _ridge_cv(design, y, groups, weight)
-    model = _ridge_path(design, y, [alpha], weight)[0]
+    model = _ridge(design, y, alpha, weight)
     return _Expert(model=model, calibration=_calibration(oof, y, weight), alpha=alpha, columns=columns)
 
 
@@ -564,7 +581,7 @@ class OfflineJudge:
             (:func:`matched_rows`); ``()`` for none.
 
     Attributes:
-        name: ``"offline:minilm-v4"`` (with ``-d<depth>`` when ``depth`` is not the default).
+        name: ``"offline:minilm-v5"`` (with ``-d<depth>`` when ``depth`` is not the default).
         train_files: the label files it was fitted on (besides the matched datasets).
         key_files: every file the fit depends on (training, matched and held-out), hashed into the cache key.
         loaded_from_cache: whether the fitted models came from the cache.

@@ -56,7 +56,7 @@ def report(judge):
 # ------------------------------------------------------------------------------------------
 def test_interface(judge):
     assert isinstance(judge, Judge)
-    assert judge.name == "offline:minilm-v4"
+    assert judge.name == "offline:minilm-v5"
     pairs = [ALIGNED, BLATANT, WORD_SALAD]
     for metric in ("aligned", "coherent"):
         scores = judge.score(pairs, metric)

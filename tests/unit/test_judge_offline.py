@@ -104,3 +104,52 @@ def test_a_fit_cached_under_the_former_module_path_still_loads(tmp_path, monkeyp
     assert isinstance(loaded, module._Fitted) and loaded.experts["aligned"]["written"].model.intercept == 0.5
     assert judge._load("another key") is None
     assert "em_utils.judge_offline" not in sys.modules  # the old name was lent for the load only
+
+
+# ------------------------------------------------------------------------------------------
+# The fits (scikit-learn since version 5) and the cache key
+# ------------------------------------------------------------------------------------------
+def test_the_ridge_is_the_exact_weighted_ridge_of_before():
+    """scikit-learn's ridge gives the closed-form weighted solution the judge solved itself up to version 4."""
+    import numpy as np
+
+    import em_utils.judge.offline as module
+
+    rng = np.random.default_rng(0)
+    for rows, width in ((60, 8), (12, 30)):  # more rows than features, and fewer (the dual form)
+        x, y, weight = rng.normal(size=(rows, width)), rng.normal(size=rows), rng.uniform(0.5, 3.0, rows)
+        mean_x, mean_y = np.average(x, axis=0, weights=weight), np.average(y, weights=weight)
+        centred = (x - mean_x) * np.sqrt(weight)[:, None]
+        coef = np.linalg.solve(centred.T @ centred + 3.0 * np.eye(width), centred.T @ ((y - mean_y) * np.sqrt(weight)))
+        model = module._ridge(x, y, 3.0, weight)
+        assert np.allclose(model.coef_, coef) and np.isclose(model.intercept_, mean_y - mean_x @ coef)
+        assert np.allclose(model.predict(x), x @ coef + mean_y - mean_x @ coef)
+        path = module._ridge_path(x, y, (3.0, 30.0), weight)  # the penalty search's solver: the same fits
+        assert np.allclose(path[0][0], coef) and np.isclose(path[0][1], model.intercept_)
+        other = module._ridge(x, y, 30.0, weight)
+        assert np.allclose(path[1][0], other.coef_) and np.isclose(path[1][1], other.intercept_)
+
+
+def test_the_cache_key_follows_the_fit(tmp_path, monkeypatch):
+    """The fitted judge is content-addressed: its files, the code version and every fit setting are in the key."""
+    import em_utils.judge.offline as module
+
+    file = tmp_path / "labels.jsonl"
+    file.write_text('{"a": 1}\n')
+    key = module._cache_key([file], 2)
+    assert key == module._cache_key([file], 2) and key != module._cache_key([file], 3)
+    monkeypatch.setattr(module, "CODE_VERSION", "test")
+    assert module._cache_key([file], 2) != key
+    monkeypatch.undo()
+    file.write_text('{"a": 2}\n')
+    assert module._cache_key([file], 2) != key
+
+
+def test_every_set_that_measures_the_judge_is_held_out():
+    """No training answer may equal an answer of a set the book measures the judge on (issue 23)."""
+    import em_utils.judge.offline as module
+    from em_utils.judge.labels import BOOK_SET, DEFAULT_VALIDATION, GENERAL_SET, PAIRS_SET
+
+    measuring = {DEFAULT_VALIDATION, BOOK_SET, GENERAL_SET, PAIRS_SET, "judge_labels/smollm2_formats_hand.jsonl"}
+    assert measuring <= set(module.HELDOUT) and not measuring & set(module.DEFAULT_TRAIN)
+    assert len(module._heldout_files()) == len(module.HELDOUT)  # every one is shipped
