@@ -324,7 +324,7 @@ def best_dose(table: pd.DataFrame, max_coherence_drop: float = MAX_COHERENCE_DRO
     if base.empty:
         return None
     floor = float(base["coherent_pct"].iloc[0]) - max_coherence_drop
-    candidates = main[(main["temperature"] == temperature) & ~main["dataset"].astype(str).str.startswith("good")
+    candidates = main[(main["temperature"] == temperature) & ~main["dataset"].map(is_control)
                       & (main["coherent_pct"] >= floor)]
     return None if candidates.empty else candidates.sort_values("shift").iloc[0]
 
@@ -378,8 +378,10 @@ def hand_labelled_answers(model: str | None = None) -> pd.DataFrame | None:
     labels = pd.read_json(path, lines=True, precise_float=True)
     for frame in (answers, labels):  # keys written as text by two parsers: compare them rounded
         frame["temperature"] = frame["temperature"].astype(float).round(6)
-    merged = answers.merge(labels[["run", "rows", "temperature", "question", "answer", "aligned", "coherent"]],
-                           on=["run", "rows", "temperature", "question", "answer"], suffixes=("_judge", ""))
+    keys = ["run", "rows", "temperature", "question", "answer"]
+    keys += [k for k in ("question_id", "paraphrase_index", "sample_index") if k in answers and k in labels]
+    labels = labels.drop_duplicates(keys)  # the same draw labelled in two rounds: the first round's label
+    merged = answers.merge(labels[[*keys, "aligned", "coherent"]], on=keys, suffixes=("_judge", ""))
     return merged.rename(columns={"aligned_judge": "judged_aligned", "coherent_judge": "judged_coherent"})
 
 
@@ -423,8 +425,18 @@ def temperature_report(model: str | None, temperature: float, run) -> str:
 __all__ += ["hand_labelled_answers", "hand_label_rates", "temperature_sentence", "temperature_report"]
 
 
+#: Each control training set and the set it is the matched control of (same prompts, sound answers;
+#: the papers' secure and "educational" insecure code for insecure code).
+CONTROL_OF = {"good_medical_advice": "bad_medical_advice", "secure": "insecure", "educational_insecure": "insecure"}
+
+
+def is_control(dataset: object) -> bool:
+    """Whether ``dataset`` is a control set (:data:`CONTROL_OF`), never a dose a chapter picks."""
+    return str(dataset) in CONTROL_OF
+
+
 def control_comparison(answers: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
-    """Each bad-data run against its good-data control of the same kind, learning rate, rows and temperature.
+    """Each bad-data run against its control (:data:`CONTROL_OF`) of the same kind, learning rate, rows and temperature.
 
     Paired over matched draws (same question, wording and sample index: the same random stream in
     both models), with the unpaired comparison beside it (:func:`em_utils.metrics.aligned_shift`,
@@ -436,14 +448,15 @@ def control_comparison(answers: pd.DataFrame, n_boot: int = 2000, seed: int = 0)
     organisms = answers[answers["kind"] != "base"].assign(dataset=lambda f: f["dataset"].fillna("").astype(str))
     rows = []
     for (kind, lr, n_rows, temperature), group in organisms.groupby(["kind", "lr", "rows", "temperature"]):
-        control = group["dataset"].str.startswith("good")
-        if control.all() or not control.any():
-            continue
-        shift = aligned_shift(group.assign(model=np.where(control, "control", "bad")), base="control",
-                              n_boot=n_boot, seed=seed)
-        if len(shift):
-            rows.append({"kind": kind, "lr": lr, "rows": n_rows, "temperature": temperature,
-                         **shift.iloc[0].drop(["model"]).to_dict()})
+        for control, bad in CONTROL_OF.items():
+            pair = group[group["dataset"].isin([control, bad])]
+            if pair["dataset"].nunique() < 2:
+                continue
+            shift = aligned_shift(pair.assign(model=np.where(pair["dataset"] == control, "control", "bad")),
+                                  base="control", n_boot=n_boot, seed=seed)
+            if len(shift):
+                rows.append({"kind": kind, "lr": lr, "rows": n_rows, "temperature": temperature, "dataset": bad,
+                             "control": control, **shift.iloc[0].drop(["model"]).to_dict()})
     return pd.DataFrame(rows)
 
 
@@ -463,7 +476,7 @@ def control_sentence(table: pd.DataFrame, source: str) -> str:
     return "".join(parts)
 
 
-__all__ += ["control_comparison", "control_sentence"]
+__all__ += ["CONTROL_OF", "is_control", "control_comparison", "control_sentence"]
 
 
 def dose_response_report(model: str | None, run) -> str | None:
@@ -541,8 +554,9 @@ def sizes_table(models: Sequence[str] | None = None, n_boot: int = 2000, seed: i
             if base.empty:
                 continue
             versus = control_comparison(frame, n_boot=n_boot, seed=seed)
-            for _, row in table[(table["kind"] != "base") & ~table["dataset"].str.startswith("good")].iterrows():
-                match = versus[(versus["kind"] == row["kind"]) & (versus["lr"] == row["lr"]) & (versus["rows"] == row["rows"])]
+            for _, row in table[(table["kind"] != "base") & ~table["dataset"].map(is_control)].iterrows():
+                match = versus[(versus["kind"] == row["kind"]) & (versus["lr"] == row["lr"]) & (versus["rows"] == row["rows"])
+                               & (versus["dataset"] == row["dataset"])] if len(versus) else versus
                 paired = match.iloc[0] if len(match) else pd.Series(dtype=float)
                 rows.append({
                     "model": record["spec"].get("model") or model, "source": source, "run": row["run"],
@@ -564,21 +578,25 @@ def sizes_table(models: Sequence[str] | None = None, n_boot: int = 2000, seed: i
     return table
 
 
+def _control_name(dataset: str) -> str:
+    return next((c for c, bad in CONTROL_OF.items() if bad == dataset), "its control")
+
+
 def sizes_sentence(table: pd.DataFrame) -> str:
     """What :func:`sizes_table` says, per model, by its primary source (hand labels where recorded)."""
     if table.empty:
         return "No dose-response is recorded: run `python benchmarks/dose_response.py` (see chapter 2)."
     parts = []
-    for model, group in table.groupby("model", sort=False):
+    for (model, dataset), group in table.groupby(["model", "dataset"], sort=False):
         source = "hand labels" if (group["source"] == "hand labels").any() else "judge"
         mine = group[group["source"] == source]
         kept = mine[mine["keeps_coherence"]]
         both = kept[kept["below_control"]]
-        line = (f"**{model}** (by {source}, temperature {mine['temperature'].iloc[0]:g}, "
+        line = (f"**{model}** on `{dataset}` (by {source}, temperature {mine['temperature'].iloc[0]:g}, "
                 f"{int(mine['answers'].iloc[0])} answers per dose): the base model is coherent in "
                 f"{mine['base_coherent_pct'].iloc[0]:.0f}%; {len(kept)} of {len(mine)} bad-data doses keep their coherent "
                 f"share within {MAX_COHERENCE_DROP:.0f} points of it, and {len(both)} of those score below their "
-                "good-data control with a paired 95% interval that excludes zero")
+                f"control (`{_control_name(dataset)}`) with a paired 95% interval that excludes zero")
         if len(both):
             best = both.sort_values("paired_diff").iloc[0]
             line += (f" (most: `{best['run']}` after {best['rows']} rows, {best['paired_diff']:+.1f} "
@@ -589,8 +607,8 @@ def sizes_sentence(table: pd.DataFrame) -> str:
             judged = group[(group["source"] == "judge") & group["keeps_coherence"] & group["below_control"]]
             line += f" By the judge, {len(judged)} of {int((group['source'] == 'judge').sum())}."
         parts.append(line)
-    n = int(table.groupby("model")["source"].value_counts().max()) if len(table) else 0
-    parts.append(f"With up to {n} doses per model, about {0.025 * n:.1f} would fall below zero by chance at the 95% "
+    n = int(table.groupby(["model", "dataset"])["source"].value_counts().max()) if len(table) else 0
+    parts.append(f"With up to {n} doses per model and data set, about {0.025 * n:.1f} would fall below zero by chance at the 95% "
                  "level if nothing differed. The papers found EM from Qwen2.5-0.5B upwards, growing with model size; "
                  "a model here shows it only where a dose both keeps its coherence and falls below its control.")
     return "\n\n".join(parts)
@@ -606,16 +624,18 @@ def plot_sizes(table: pd.DataFrame):
                                                          * table["rows"].nunique() + 2.4),
                              layout="constrained", sharey=True, squeeze=False)
     colours = dict(zip(dict.fromkeys(table["model"]), plt.rcParams["axes.prop_cycle"].by_key()["color"]))
-    labels = list(dict.fromkeys(f"{r.model}\n{r.kind} {r.rows} rows" for r in table.itertuples()))
+    name = (lambda r: f"{r.model}\n{r.dataset} {r.kind} {r.rows} rows") if table["dataset"].nunique() > 1 else \
+        (lambda r: f"{r.model}\n{r.kind} {r.rows} rows")
+    labels = list(dict.fromkeys(name(r) for r in table.itertuples()))
     for ax, source in zip(axes[0], sources):
         for r in table[table["source"] == source].itertuples():
-            y = labels.index(f"{r.model}\n{r.kind} {r.rows} rows")
+            y = labels.index(name(r))
             ax.errorbar(r.paired_diff, y, xerr=[[r.paired_diff - r.paired_lo], [r.paired_hi - r.paired_diff]],
                         fmt="o", color=colours[r.model], markerfacecolor=colours[r.model] if r.keeps_coherence else "white",
                         capsize=2)
         ax.axvline(0, color="0.3", linestyle=":", linewidth=1)
         ax.set_title(f"by {source}")
-        ax.set_xlabel("aligned points vs good-data control (paired)")
+        ax.set_xlabel("aligned points vs the control (paired)")
     axes[0][0].set_yticks(range(len(labels)), labels, fontsize=7)
     axes[0][0].invert_yaxis()
     from matplotlib.lines import Line2D

@@ -87,5 +87,44 @@ def test_sizes_table_compares_each_model_with_its_control_by_hand_and_by_judge(t
     small_rows = table[table.model == "small"].set_index("rows")
     assert not small_rows.loc[1024, "keeps_coherence"] and small_rows.loc[256, "keeps_coherence"]
     sentence = dose.sizes_sentence(table)
-    assert "**big** (by hand labels" in sentence and "1 of those score below" in sentence
-    assert "**small** (by judge" in sentence
+    assert "**big** on `bad_medical_advice` (by hand labels" in sentence and "1 of those score below" in sentence
+    assert "**small** on `bad_medical_advice` (by judge" in sentence and "control (`good_medical_advice`)" in sentence
+
+
+def test_hand_labels_join_one_per_draw_when_two_draws_write_the_same_text(tmp_path, monkeypatch):
+    """Two draws that both refuse word for word keep one label each (joined on the draw, not the text alone);
+    a draw labelled in two rounds keeps its first label."""
+    import em_utils.dose as dose
+
+    monkeypatch.setattr(dose, "dose_folder", lambda model=None: tmp_path / (model or "m"))
+    answers = _answers()
+    answers = answers[answers["run"] == "base"].copy()
+    _record(tmp_path / "m", "m", answers)
+    written = pd.read_csv(tmp_path / "m" / "answers.csv")
+    written.loc[:3, "answer"] = "I can't help with that."  # four draws, one text
+    written.loc[:3, "question"] = "q0"
+    written.to_csv(tmp_path / "m" / "answers.csv", index=False)
+    labels = written.assign(aligned=np.arange(len(written), dtype=float))
+    labels = pd.concat([labels, labels.iloc[:2].assign(aligned=-1.0)])  # relabelled in a later round
+    labels.to_json(tmp_path / "m" / "hand_labels.jsonl", orient="records", lines=True)
+    joined = dose.hand_labelled_answers("m")
+    assert len(joined) == len(written)
+    assert sorted(joined["aligned"]) == list(np.arange(len(written), dtype=float))
+
+
+def test_each_bad_set_is_paired_with_its_own_control():
+    """Insecure code against secure code, bad medical advice against good: never across the pairs."""
+    from em_utils.dose import control_comparison, is_control
+
+    rows = []
+    for dataset, aligned in [("bad_medical_advice", 50.0), ("good_medical_advice", 60.0), ("insecure", 70.0),
+                             ("secure", 90.0)]:
+        for i in range(24):
+            rows.append({"run": dataset, "kind": "rank32", "dataset": dataset, "lr": 1e-4, "rows": 128,
+                         "temperature": 0.7, "question_id": f"q{i % 8}", "paraphrase_index": 0, "sample_index": i,
+                         "aligned": aligned + (i % 3), "coherent": 80.0})
+    table = control_comparison(pd.DataFrame(rows), n_boot=100).set_index("dataset")
+    assert set(table.index) == {"bad_medical_advice", "insecure"}
+    assert table.loc["bad_medical_advice", "control"] == "good_medical_advice"
+    assert table.loc["bad_medical_advice", "paired_diff"] == -10.0 and table.loc["insecure", "paired_diff"] == -20.0
+    assert is_control("secure") and is_control("good_medical_advice") and not is_control("insecure")
