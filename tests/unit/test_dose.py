@@ -128,3 +128,17 @@ def test_each_bad_set_is_paired_with_its_own_control():
     assert table.loc["bad_medical_advice", "control"] == "good_medical_advice"
     assert table.loc["bad_medical_advice", "paired_diff"] == -10.0 and table.loc["insecure", "paired_diff"] == -20.0
     assert is_control("secure") and is_control("good_medical_advice") and not is_control("insecure")
+
+
+def test_sizes_table_reads_every_temperature_against_the_base_at_that_temperature(tmp_path, monkeypatch):
+    import em_utils.dose as dose
+
+    monkeypatch.setattr(dose, "dose_folder", lambda model=None: tmp_path / (model or "m"))
+    _record(tmp_path / "m", "m", _answers())
+    table = dose.sizes_table(n_boot=100).set_index(["temperature", "rows"])
+    assert sorted(set(table.index)) == [(0.7, 64), (0.7, 256), (0.7, 1024), (1.0, 1024)]
+    assert table.loc[(1.0, 1024), "base_coherent_pct"] < 10 < 90 < table.loc[(0.7, 64), "base_coherent_pct"]
+    assert np.isnan(table.loc[(1.0, 1024), "paired_diff"])  # no control sampled at 1.0: no comparison
+    assert "at temperature 0.7 and" in dose.sizes_sentence(table.reset_index())
+    labels = dose._dose_labels(table.reset_index())
+    assert labels.is_unique and labels.str.contains("T 1").any()
