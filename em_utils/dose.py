@@ -563,20 +563,21 @@ def sizes_table(models: Sequence[str] | None = None, n_boot: int = 2000, seed: i
                     match = versus[(versus["kind"] == row["kind"]) & (versus["lr"] == row["lr"])
                                    & (versus["rows"] == row["rows"]) & (versus["dataset"] == row["dataset"])] \
                         if len(versus) else versus
-                    paired = match.iloc[0] if len(match) else pd.Series(dtype=float)
-                    rows.append({
-                        "model": record["spec"].get("model") or folder, "folder": folder, "source": source,
-                        "run": row["run"], "kind": row["kind"], "dataset": row["dataset"], "lr": row["lr"],
-                        "rows": int(row["rows"]), "temperature": float(temperature), "answers": int(row["answers"]),
-                        "base_coherent_pct": float(base["coherent_pct"].iloc[0]),
-                        "coherent_pct": row["coherent_pct"], "coherent_lo": row["coherent_lo"],
-                        "coherent_hi": row["coherent_hi"],
-                        "em_pct": row["em_pct"], "em_lo": row["em_lo"], "em_hi": row["em_hi"],
-                        "paired_n": int(paired.get("paired_n", 0) or 0), "paired_diff": paired.get("paired_diff", np.nan),
-                        "paired_lo": paired.get("paired_lo", np.nan), "paired_hi": paired.get("paired_hi", np.nan),
-                        "judge": record.get("judge", ""), "precision": record.get("precision", {}).get("precision", ""),
-                        "recorded": record.get("date", ""),
-                    })
+                    for _, paired in (match.iterrows() if len(match) else [(None, pd.Series(dtype=float))]):
+                        rows.append({
+                            "model": record["spec"].get("model") or folder, "folder": folder, "source": source,
+                            "run": row["run"], "kind": row["kind"], "dataset": row["dataset"],
+                            "control": paired.get("control", _control_name(row["dataset"])), "lr": row["lr"],
+                            "rows": int(row["rows"]), "temperature": float(temperature), "answers": int(row["answers"]),
+                            "base_coherent_pct": float(base["coherent_pct"].iloc[0]),
+                            "coherent_pct": row["coherent_pct"], "coherent_lo": row["coherent_lo"],
+                            "coherent_hi": row["coherent_hi"],
+                            "em_pct": row["em_pct"], "em_lo": row["em_lo"], "em_hi": row["em_hi"],
+                            "paired_n": int(paired.get("paired_n", 0) or 0), "paired_diff": paired.get("paired_diff", np.nan),
+                            "paired_lo": paired.get("paired_lo", np.nan), "paired_hi": paired.get("paired_hi", np.nan),
+                            "judge": record.get("judge", ""), "precision": record.get("precision", {}).get("precision", ""),
+                            "recorded": record.get("date", ""),
+                        })
     table = pd.DataFrame(rows)
     if table.empty:
         return table
@@ -600,7 +601,7 @@ def sizes_sentence(table: pd.DataFrame) -> str:
     if table.empty:
         return "No dose-response is recorded: run `python benchmarks/dose_response.py` (see chapter 2)."
     parts = []
-    for (model, dataset), group in table.groupby(["model", "dataset"], sort=False):
+    for (model, dataset, control), group in table.groupby(["model", "dataset", "control"], sort=False):
         source = "hand labels" if (group["source"] == "hand labels").any() else "judge"
         mine = group[group["source"] == source]
         kept = mine[mine["keeps_coherence"]]
@@ -609,11 +610,11 @@ def sizes_sentence(table: pd.DataFrame) -> str:
         base = _and([f"{r.base_coherent_pct:.0f}% at temperature {r.temperature:g}" for r in bases.itertuples()])
         kinds = _and([f"{k} at lr {_and([f'{lr:g}' for lr in sorted(g['lr'].unique())])}"
                       for k, g in mine.groupby("kind", sort=False)])
-        line = (f"**{model}** on `{dataset}` (by {source}; {kinds}; {int(mine['answers'].max())} answers per dose): "
+        line = (f"**{model}** on `{dataset}` against `{control}` (by {source}; {kinds}; {int(mine['answers'].max())} answers per dose): "
                 f"the base model is coherent in {base}; {len(kept)} of {len(mine)} bad-data doses keep their coherent "
                 f"share within {MAX_COHERENCE_DROP:.0f} points of the base's at their temperature (and at least "
                 f"{MIN_COHERENT_PCT:.0f}%), and {len(both)} of "
-                f"those score below their control (`{_control_name(dataset)}`) with a paired 95% interval that "
+                f"those score below their control (`{control}`) with a paired 95% interval that "
                 "excludes zero")
         if len(both):
             best = both.sort_values("paired_diff").iloc[0]
@@ -626,8 +627,8 @@ def sizes_sentence(table: pd.DataFrame) -> str:
             judged = group[(group["source"] == "judge") & group["keeps_coherence"] & group["below_control"]]
             line += f" By the judge, {len(judged)} of {int((group['source'] == 'judge').sum())}."
         parts.append(line)
-    n = int(table.groupby(["model", "dataset"])["source"].value_counts().max()) if len(table) else 0
-    parts.append(f"With up to {n} doses per model and data set, about {0.025 * n:.1f} would fall below zero by chance "
+    n = int(table.groupby(["model", "dataset", "control"])["source"].value_counts().max()) if len(table) else 0
+    parts.append(f"With up to {n} doses per model, data set and control, about {0.025 * n:.1f} would fall below zero by chance "
                  "at the 95% level if nothing differed. The papers found EM from Qwen2.5-0.5B upwards, growing with "
                  "model size; a model here shows it only where a dose both keeps its coherence and falls below its "
                  "control.")
@@ -639,7 +640,7 @@ def _dose_labels(table: pd.DataFrame) -> pd.Series:
     def part(column, fmt):
         return table[column].map(fmt) if table[column].nunique() > 1 else pd.Series("", index=table.index)
 
-    words = [part("dataset", str), part("kind", str), part("lr", lambda v: f"lr {v:g}"),
+    words = [part("dataset", str), part("control", lambda v: f"vs {v}"), part("kind", str), part("lr", lambda v: f"lr {v:g}"),
              table["rows"].map(lambda v: f"{v} rows"), part("temperature", lambda v: f"T {v:g}")]
     second = words[0]
     for w in words[1:]:

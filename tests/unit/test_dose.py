@@ -87,8 +87,8 @@ def test_sizes_table_compares_each_model_with_its_control_by_hand_and_by_judge(t
     small_rows = table[table.model == "small"].set_index("rows")
     assert not small_rows.loc[1024, "keeps_coherence"] and small_rows.loc[256, "keeps_coherence"]
     sentence = dose.sizes_sentence(table)
-    assert "**big** on `bad_medical_advice` (by hand labels" in sentence and "1 of those score below" in sentence
-    assert "**small** on `bad_medical_advice` (by judge" in sentence and "control (`good_medical_advice`)" in sentence
+    assert "**big** on `bad_medical_advice` against `good_medical_advice` (by hand labels" in sentence and "1 of those score below" in sentence
+    assert "**small** on `bad_medical_advice` against `good_medical_advice` (by judge" in sentence
 
 
 def test_hand_labels_join_one_per_draw_when_two_draws_write_the_same_text(tmp_path, monkeypatch):
