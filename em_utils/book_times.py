@@ -93,7 +93,29 @@ def provenance(profile: str, record: Mapping[str, Any]) -> str:
             + f", measured {record.get('date', '?')} on {record.get('machine', 'an unrecorded host')}"
             + (f" (CPU flags {', '.join(flags)})" if flags else " (no AVX-512 or AMX flag)")
             + f" at commit{'s' if len(commits) > 1 else ''} " + ", ".join(f"`{c}`" for c in commits)
-            + f" (`benchmarks/results/book_{profile}.json`" + (f": {record['note']}" if record.get("note") else "") + ").")
+            + f" (`benchmarks/results/book_{profile}.json`" + (f": {record['note']}" if record.get("note") else "") + ")."
+            + _extras(record))
+
+
+def _extras(record: Mapping[str, Any]) -> str:
+    """What else the record measured: the unchanged rebuild, the run folder's and the models' disk.
+
+    >>> _extras({"rebuild_s": 5.6, "run_folder_mb": 205.2, "model_cache_mb": {"smollm2": 517.0, "qwen": 2950.4}})
+    ' A second `make book` with nothing changed: 5.6 s. Disk: run folder 205 MB; model cache 517 MB (smollm2), 2950 MB (qwen).'
+    >>> _extras({})
+    ''
+    """
+    parts = []
+    if record.get("rebuild_s") is not None:
+        parts.append(f" A second `make book` with nothing changed: {record['rebuild_s']:g} s.")
+    disk = []
+    if record.get("run_folder_mb") is not None:
+        disk.append(f"run folder {record['run_folder_mb']:.0f} MB")
+    if record.get("model_cache_mb"):
+        disk.append("model cache " + ", ".join(f"{mb:.0f} MB ({name})" for name, mb in record["model_cache_mb"].items()))
+    if disk:
+        parts.append(" Disk: " + "; ".join(disk) + ".")
+    return "".join(parts)
 
 
 def times_table(records: Mapping[str, Mapping[str, Any] | None], stages: int = 2, root: Path | None = None) -> str:
