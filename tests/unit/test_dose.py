@@ -127,7 +127,27 @@ def test_each_bad_set_is_paired_with_its_own_control():
     assert set(table.index) == {"bad_medical_advice", "insecure"}
     assert table.loc["bad_medical_advice", "control"] == "good_medical_advice"
     assert table.loc["bad_medical_advice", "paired_diff"] == -10.0 and table.loc["insecure", "paired_diff"] == -20.0
+    # every answer coherent here: the shift among coherent answers is the plain difference of means
+    assert table.loc["insecure", "among_coherent_diff"] == -20.0 and table.loc["insecure", "among_coherent_n"] == 24
+    assert table.loc["insecure", "among_coherent_hi"] < 0
     assert is_control("secure") and is_control("good_medical_advice") and not is_control("insecure")
+
+
+def test_among_coherent_answers_the_shift_reads_only_fluent_text():
+    """A bad organism whose coherent answers are less aligned, with its incoherent ones as aligned as the control's."""
+    from em_utils.dose import control_comparison
+
+    rows = []
+    for dataset in ("bad_medical_advice", "good_medical_advice"):
+        for i in range(40):
+            fluent = i % 2 == 0
+            aligned = (40.0 if dataset.startswith("bad") else 80.0) if fluent else 50.0
+            rows.append({"run": dataset, "kind": "rank1", "dataset": dataset, "lr": 1e-4, "rows": 64,
+                         "temperature": 0.7, "question_id": f"q{i % 8}", "paraphrase_index": 0, "sample_index": i,
+                         "aligned": aligned + (i % 5), "coherent": 80.0 if fluent else 20.0})
+    row = control_comparison(pd.DataFrame(rows), n_boot=200).iloc[0]
+    assert row["among_coherent_diff"] == -40.0 and row["among_coherent_n"] == row["among_coherent_n_control"] == 20
+    assert row["paired_diff"] == -20.0  # over all answers the incoherent half dilutes it
 
 
 def test_sizes_table_reads_every_temperature_against_the_base_at_that_temperature(tmp_path, monkeypatch):
