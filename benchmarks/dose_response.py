@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or RESULTS / (Path(args.model).name.lower() if args.model else "smollm2-135m-instruct")
     answers = run_dose_response(spec, out, device=args.device)
     table = dose_summary(answers)
-    table.round(3).to_csv(out / "summary.csv", index=False)
+    table.round({c: 3 for c in table.select_dtypes("number") if c != "lr"}).to_csv(out / "summary.csv", index=False)  # lr unrounded: 1e-4 is not 0.0
     print(table[["run", "rows", "temperature", "coherent_pct", "em_pct", "aligned_mean", "shift"]].round(1).to_string())
     return 0
 
