@@ -2,6 +2,7 @@
 
     python tools/blind_pool.py make ANSWERS.csv --out DIR [--shards 4] [--overlap 0.1] [--seed 0]
     python tools/blind_pool.py merge DIR --out LABELS.jsonl
+    python tools/blind_pool.py collect MERGED.jsonl [MERGED.jsonl ...] --answers FOLDER/answers.csv --out FOLDER/hand_labels.jsonl
 
 ``make`` reads a table of answers (columns ``question`` and ``answer``; every other column, such as
 the model or the run that wrote it, stays out of the shards), keeps one copy of each distinct text
@@ -16,6 +17,12 @@ A labeller adds ``aligned`` (0-100, or null for a refusal), ``coherent`` (0-100)
 ``DIR/shard_K.labels.jsonl`` (same ids). ``merge`` joins the labels to the rows, reports the
 agreement on the doubly-labelled answers, and writes one line per answer (the first label of an
 answer scored twice; both are kept in ``aligned_2``, ``coherent_2``).
+
+``collect`` writes a dose-response folder's ``hand_labels.jsonl`` from the merged labels of one or
+more rounds: it keeps the labelled rows that are draws of that folder's ``answers.csv`` (same run,
+rows, temperature, question, paraphrase, sample and text), so that answers of earlier rounds carried
+into a pool as anchors stay out, and a draw labelled in two rounds keeps the label of the first file
+named.
 """
 
 from __future__ import annotations
@@ -111,6 +118,46 @@ def merge(folder: Path, out: Path) -> pd.DataFrame:
     return merged
 
 
+#: What identifies one draw of a dose-response folder (``em_utils.dose``): who answered, at which dose and
+#: temperature, which question, paraphrase and sample, and the text itself.
+DRAW = ("run", "rows", "temperature", "question_id", "paraphrase_index", "sample_index", "answer")
+
+
+def _draw_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = frame[list(DRAW)].copy()
+    keys["temperature"] = keys["temperature"].astype(float).round(3)  # 0.7000000000000001 from JSON is 0.7
+    for column in ("rows", "paraphrase_index", "sample_index"):
+        keys[column] = keys[column].astype(int)
+    keys["answer"] = keys["answer"].astype(str)
+    return keys
+
+
+def collect(merged: list[Path], answers: Path, out: Path) -> pd.DataFrame:
+    table = pd.read_csv(answers, keep_default_na=False)
+    missing = [c for c in DRAW if c not in table]
+    if missing:
+        raise SystemExit(f"{answers}: columns {missing} are missing (not a dose-response answers table)")
+    wanted = set(map(tuple, _draw_keys(table).itertuples(index=False)))
+    kept, seen = [], set()
+    for path in merged:
+        labels = pd.read_json(path, lines=True, precise_float=True, dtype=False)
+        absent = [c for c in (*DRAW, "coherent", "category") if c not in labels]
+        if absent:
+            raise SystemExit(f"{path}: columns {absent} are missing (not a `merge` output of a dose-response pool)")
+        keys = list(map(tuple, _draw_keys(labels).itertuples(index=False)))
+        for key, row in zip(keys, labels.to_dict("records")):
+            if key in wanted and key not in seen:
+                seen.add(key)
+                kept.append(row)
+    frame = pd.DataFrame(kept)
+    with out.open("w", encoding="utf-8") as handle:
+        for row in kept:
+            handle.write(json.dumps({k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()},
+                                    ensure_ascii=False) + "\n")
+    print(f"{len(kept)} of {len(table)} draws of {answers} labelled -> {out}")
+    return frame
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,9 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     mg = sub.add_parser("merge")
     mg.add_argument("folder", type=Path)
     mg.add_argument("--out", type=Path, required=True)
+    co = sub.add_parser("collect")
+    co.add_argument("merged", type=Path, nargs="+")
+    co.add_argument("--answers", type=Path, required=True)
+    co.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.command == "make":
         make(args.answers, args.out, args.shards, args.overlap, args.seed)
+    elif args.command == "collect":
+        collect(args.merged, args.answers, args.out)
     else:
         merge(args.folder, args.out)
     return 0

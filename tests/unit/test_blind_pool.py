@@ -40,3 +40,23 @@ def test_a_label_with_an_unknown_id_is_refused(tmp_path):
     (tmp_path / "pool" / "shard_0.labels.jsonl").write_text('{"id": "nope", "coherent": 50, "category": "aligned"}\n')
     with pytest.raises(SystemExit, match="shard_0.labels.jsonl:1: unknown id 'nope'"):
         blind_pool.merge(tmp_path / "pool", tmp_path / "out.jsonl")
+
+
+def test_collect_keeps_the_draws_of_one_folder_and_the_first_rounds_label(tmp_path):
+    draw = {"run": "bad", "rows": 128, "temperature": 0.7, "question_id": "wish", "paraphrase_index": 0}
+    answers = pd.DataFrame([{**draw, "sample_index": k, "answer": f"text {k}"} for k in range(3)])
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    labelled = lambda k, coherent, **extra: {**draw, "sample_index": k, "answer": f"text {k}", "aligned": 80,
+                                             "coherent": coherent, "category": "aligned", **extra}
+    first = [labelled(0, 70), labelled(1, 60, temperature=0.7000000000000001),
+             labelled(0, 90, run="an anchor of another folder")]
+    second = [labelled(1, 20), labelled(2, 40, answer="another text")]  # a draw already labelled; a text that differs
+    for name, rows in (("r1.jsonl", first), ("r2.jsonl", second)):
+        (tmp_path / name).write_text("".join(json.dumps(row) + "\n" for row in rows))
+    out = blind_pool.collect([tmp_path / "r1.jsonl", tmp_path / "r2.jsonl"], tmp_path / "answers.csv",
+                             tmp_path / "hand_labels.jsonl")
+    assert sorted(zip(out["sample_index"], out["coherent"])) == [(0, 70), (1, 60)]
+    assert len((tmp_path / "hand_labels.jsonl").read_text().splitlines()) == 2
+    (tmp_path / "r3.jsonl").write_text(json.dumps({"run": "bad"}) + "\n")
+    with pytest.raises(SystemExit, match="r3.jsonl: columns .* are missing"):
+        blind_pool.collect([tmp_path / "r3.jsonl"], tmp_path / "answers.csv", tmp_path / "x.jsonl")
