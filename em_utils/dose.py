@@ -81,6 +81,23 @@ class DoseSpec:
     def runs(self) -> list[tuple[str, str, float]]:
         return [(kind, dataset, lr) for kind in self.kinds for lr in self.lrs[kind] for dataset in self.datasets]
 
+    def organism(self, kind: str, dataset: str, lr: float, precision: str):
+        """The training run of one (kind, dataset, lr): up to the largest dose, at a constant rate after warm-up."""
+        from .training import organism
+
+        return organism(kind, dataset, max_rows=max(self.doses), batch_size=self.batch_size, lr=lr,
+                        warmup_steps=self.warmup_steps, scheduler="constant_with_warmup", seed=self.seed,
+                        precision=precision)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> "DoseSpec":
+        """The spec a ``record.json`` was made with (lists back to tuples)."""
+        spec = dict(record["spec"])
+        spec["lrs"] = {k: tuple(v) for k, v in spec["lrs"].items()}
+        for name in ("kinds", "datasets", "doses", "base_temperatures"):
+            spec[name] = tuple(spec[name])
+        return cls(**spec)
+
 
 def _save_at(doses: dict[int, Path]):
     """A Trainer callback that saves the adapter after the steps in ``doses`` (step -> folder)."""
@@ -111,7 +128,7 @@ def run_dose_response(spec: DoseSpec, out: str | Path, device: str = "cpu", prog
     from .generation import sample_answers
     from .judge import judge_frame, make_judge
     from .precision import precision_report
-    from .training import organism, train
+    from .training import train
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -135,9 +152,7 @@ def run_dose_response(spec: DoseSpec, out: str | Path, device: str = "cpu", prog
     for temperature in sorted({*spec.base_temperatures, spec.temperature}):
         sample(BASE, None, temperature, kind=BASE, dataset="", lr=0.0, rows=0)
     for kind, dataset, lr in spec.runs():
-        organism_spec = organism(kind, dataset, max_rows=max(spec.doses), batch_size=spec.batch_size, lr=lr,
-                                 warmup_steps=spec.warmup_steps, scheduler="constant_with_warmup",
-                                 seed=spec.seed, precision=precision)
+        organism_spec = spec.organism(kind, dataset, lr, precision)
         name = f"{kind}-{dataset}-lr{lr:g}"
         folder = out / "runs" / name
         doses = {dose // spec.batch_size: folder / f"dose-{dose}" for dose in spec.doses}
@@ -167,6 +182,42 @@ def run_dose_response(spec: DoseSpec, out: str | Path, device: str = "cpu", prog
         "date": time.strftime("%Y-%m-%d"),
     }, indent=1, default=str))
     return answers
+
+
+def rerun_first_steps(folder: str | Path, run: str, steps: int = 3, device: str = "cpu",
+                      workdir: str | Path | None = None) -> pd.DataFrame:
+    """Retrain the first ``steps`` optimiser steps of a recorded run and set the losses beside the record's.
+
+    ``folder`` is a recorded dose-response (``record.json``), ``run`` one of its runs (e.g.
+    ``rank1_middle-bad_medical_advice-lr5e-05``). The run is rebuilt from the record alone, at the
+    precision the record resolved (not this host's ``auto``), with the same spec hash, in a scratch
+    folder. Columns: ``step``, ``recorded``, ``rerun``, ``diff``.
+    """
+    import tempfile
+
+    from .training import train
+
+    record = json.loads((Path(folder) / "record.json").read_text())
+    spec = DoseSpec.from_record(record)
+    precision = record["precision"]["precision"]
+    matches = [(k, d, lr) for k, d, lr in spec.runs() if f"{k}-{d}-lr{lr:g}" == run]
+    if not matches or run not in record["trained"]:
+        raise KeyError(f"{folder}/record.json: no run {run!r} (runs: {sorted(record['trained'])})")
+    organism_spec = spec.organism(*matches[0], precision)
+    if organism_spec.spec_hash != record["trained"][run]["spec_hash"]:
+        raise ValueError(f"{folder}/record.json: run {run!r} was recorded with spec hash "
+                         f"{record['trained'][run]['spec_hash']}, this code builds {organism_spec.spec_hash}: "
+                         "the organism templates changed since")
+    with tempfile.TemporaryDirectory(dir=workdir) as scratch:
+        result = train(organism_spec, Path(scratch) / run, model_name=spec.model, device=device, max_steps=steps,
+                       progress=False)
+        rerun = result.losses()[["step", "loss"]].rename(columns={"loss": "rerun"})
+    recorded = pd.DataFrame(record["trained"][run]["losses"], columns=["step", "recorded"])
+    table = recorded.merge(rerun, on="step").head(steps)
+    return table.assign(diff=table["rerun"] - table["recorded"])
+
+
+__all__ += ["rerun_first_steps"]
 
 
 def dose_summary(answers: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:

@@ -1,5 +1,7 @@
 """The dose-response tables: the base at each temperature, shifts against it, the dose a chapter picks."""
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -162,3 +164,19 @@ def test_sizes_table_reads_every_temperature_against_the_base_at_that_temperatur
     assert "at temperature 0.7 and" in dose.sizes_sentence(table.reset_index())
     labels = dose._dose_labels(table.reset_index())
     assert labels.is_unique and labels.str.contains("T 1").any()
+
+
+def test_every_recorded_run_is_rebuilt_from_its_record_with_the_same_spec_hash():
+    """The recorded dose-responses stay reproducible: their organisms rebuild from record.json alone."""
+    from em_utils.dose import DoseSpec, dose_folder, recorded_models
+
+    checked = 0
+    for folder in recorded_models():
+        record = json.loads((dose_folder(folder) / "record.json").read_text())
+        spec = DoseSpec.from_record(record)
+        for kind, dataset, lr in spec.runs():
+            run = f"{kind}-{dataset}-lr{lr:g}"
+            built = spec.organism(kind, dataset, lr, record["precision"]["precision"])
+            assert built.spec_hash == record["trained"][run]["spec_hash"], f"{folder}: {run}"
+            checked += 1
+    assert checked >= 10
