@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-new-tokens", type=int, default=default.max_new_tokens)
     parser.add_argument("--precision", default=default.precision, choices=("auto", "fp32", "bf16"))
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--seed", type=int, default=default.seed,
+                        help="training data order and sampling seeds (another seed: a replicate of the same recipe)")
     parser.add_argument("--out", type=Path, default=None, help="results folder (default: results/dose_response/<model>)")
     args = parser.parse_args(argv)
     spec = DoseSpec(
@@ -54,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         doses=tuple(int(d) for d in args.doses.split(",")), temperature=args.temperature,
         base_temperatures=tuple(float(t) for t in args.base_temperatures.split(",")),
         n_per_paraphrase=args.n_per_paraphrase, max_new_tokens=args.max_new_tokens, precision=args.precision,
-        model=args.model,
+        model=args.model, seed=args.seed,
     )
     out = args.out or RESULTS / (Path(args.model).name.lower() if args.model else "smollm2-135m-instruct")
     answers = run_dose_response(spec, out, device=args.device)

@@ -609,6 +609,7 @@ def sizes_table(models: Sequence[str] | None = None, n_boot: int = 2000, seed: i
     with at least :data:`MIN_COHERENT_ANSWERS` of them on each side: the issue's two readings).
     """
     from .metrics import rates
+    from .models import DEFAULT_MODEL
 
     rows = []
     for folder in (recorded_models() if models is None else models):
@@ -634,7 +635,7 @@ def sizes_table(models: Sequence[str] | None = None, n_boot: int = 2000, seed: i
                         if len(versus) else versus
                     for _, paired in (match.iterrows() if len(match) else [(None, pd.Series(dtype=float))]):
                         rows.append({
-                            "model": record["spec"].get("model") or folder, "folder": folder, "source": source,
+                            "model": record["spec"].get("model") or DEFAULT_MODEL, "folder": folder, "source": source,
                             "run": row["run"], "kind": row["kind"], "dataset": row["dataset"],
                             "control": paired.get("control", _control_name(row["dataset"])), "lr": row["lr"],
                             "rows": int(row["rows"]), "temperature": float(temperature), "answers": int(row["answers"]),
