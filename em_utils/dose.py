@@ -649,7 +649,7 @@ def sizes_table(models: Sequence[str] | None = None, n_boot: int = 2000, seed: i
                                                                   "among_coherent_diff", "among_coherent_lo",
                                                                   "among_coherent_hi")},
                             "judge": record.get("judge", ""), "precision": record.get("precision", {}).get("precision", ""),
-                            "recorded": record.get("date", ""),
+                            "recorded": record.get("date", ""), "seed": int(record["spec"].get("seed", 0)),
                         })
     table = pd.DataFrame(rows)
     if table.empty:
@@ -685,7 +685,7 @@ def sizes_sentence(table: pd.DataFrame) -> str:
         base = _and([f"{r.base_coherent_pct:.0f}% at temperature {r.temperature:g}" for r in bases.itertuples()])
         kinds = _and([f"{k} at lr {_and([f'{lr:g}' for lr in sorted(g['lr'].unique())])}"
                       for k, g in mine.groupby("kind", sort=False)])
-        line = (f"**{model}** on `{dataset}` against `{control}` (by {source}; {kinds}; {int(mine['answers'].max())} answers per dose): "
+        line = (f"**{model}** on `{dataset}` against `{control}` (by {source}; {kinds}; {_answers_per_dose(mine)} answers per dose): "
                 f"the base model is coherent in {base}; {len(kept)} of {len(mine)} bad-data doses keep their coherent "
                 f"share within {MAX_COHERENCE_DROP:.0f} points of the base's at their temperature (and at least "
                 f"{MIN_COHERENT_PCT:.0f}%), and {len(both)} of "
@@ -700,6 +700,9 @@ def sizes_sentence(table: pd.DataFrame) -> str:
                 f"{r.among_coherent_n:.0f} and {r.among_coherent_n_control:.0f} coherent answers)"
                 for r in both.itertuples())
         line += "."
+        replicates = _replicates(mine, both)
+        if replicates:
+            line += " " + replicates
         if source == "hand labels":
             judged = group[(group["source"] == "judge") & group["keeps_coherence"] & group["below_control"]]
             line += f" By the judge, {len(judged)} of {int((group['source'] == 'judge').sum())}."
@@ -710,6 +713,26 @@ def sizes_sentence(table: pd.DataFrame) -> str:
                  "model size; a model here shows it only where a dose both keeps its coherence and falls below its "
                  "control.")
     return "\n\n".join(parts)
+
+
+def _answers_per_dose(rows: pd.DataFrame) -> str:
+    low, high = int(rows["answers"].min()), int(rows["answers"].max())
+    return f"{high}" if low == high else f"{low}-{high}"
+
+
+def _replicates(mine: pd.DataFrame, passing: pd.DataFrame) -> str:
+    """What the replicates (the same recipe recorded with another seed) of the passing doses say."""
+    same = ["kind", "lr", "rows", "temperature"]
+    parts = []
+    for r in passing.itertuples():
+        others = mine[(mine[same] == pd.Series({c: getattr(r, c) for c in same})).all(axis=1) & (mine["seed"] != r.seed)]
+        for o in others.itertuples():
+            verdict = "passes again" if (o.keeps_coherence and o.below_control) else "does not replicate"
+            parts.append(f"The same recipe with seed {o.seed} instead of {r.seed} {verdict}: coherent {o.coherent_pct:.0f}% "
+                         f"(base {o.base_coherent_pct:.0f}%), aligned {o.paired_diff:+.1f} [{o.paired_lo:+.1f}, "
+                         f"{o.paired_hi:+.1f}] points paired over all answers and {o.among_coherent_diff:+.1f} "
+                         f"[{o.among_coherent_lo:+.1f}, {o.among_coherent_hi:+.1f}] over the coherent ones.")
+    return " ".join(parts)
 
 
 def _dose_labels(table: pd.DataFrame) -> pd.Series:

@@ -50,13 +50,13 @@ def test_temperature_sweep_holds_the_base_and_the_last_dose():
     assert (sweep[sweep.run == "bad"].rows == 1024).all()
 
 
-def _record(folder, model, answers, labels=None):
+def _record(folder, model, answers, labels=None, seed=0):
     import json
 
     folder.mkdir(parents=True)
     answers.assign(question=answers["question_id"], answer=[f"answer {i}" for i in range(len(answers))]) \
         .to_csv(folder / "answers.csv", index=False)
-    (folder / "record.json").write_text(json.dumps({"spec": {"model": model}, "judge": "offline:test",
+    (folder / "record.json").write_text(json.dumps({"spec": {"model": model, "seed": seed}, "judge": "offline:test",
                                                     "precision": {"precision": "fp32"}, "date": "2026-12-02"}))
     if labels is not None:
         written = pd.read_csv(folder / "answers.csv")
@@ -91,6 +91,23 @@ def test_sizes_table_compares_each_model_with_its_control_by_hand_and_by_judge(t
     sentence = dose.sizes_sentence(table)
     assert "**big** on `bad_medical_advice` against `good_medical_advice` (by hand labels" in sentence and "1 of those score below" in sentence
     assert "**small** on `bad_medical_advice` against `good_medical_advice` (by judge" in sentence
+
+
+def test_a_passing_dose_is_set_beside_its_replicate_with_another_seed(tmp_path, monkeypatch):
+    import em_utils.dose as dose
+
+    monkeypatch.setattr(dose, "dose_folder", lambda model=None: tmp_path / (model or "m"))
+    big = _answers()
+    big = big[(big["temperature"] == 0.7) & big["rows"].isin([0, 1024])].copy()
+    big["coherent"] = 70.0
+    _record(tmp_path / "first", "big", big, labels=lambda f: np.where(f["run"] == "bad", 30.0, 70.0))
+    _record(tmp_path / "again", "big", big, labels=lambda f: np.full(len(f), 70.0), seed=1)  # no difference this time
+    table = dose.sizes_table(n_boot=100)
+    assert sorted(table.loc[table.source == "hand labels", "seed"]) == [0, 1]
+    sentence = dose.sizes_sentence(table)
+    assert "1 of those score below" in sentence
+    assert "The same recipe with seed 1 instead of 0 does not replicate" in sentence
+    assert "+0.0 [+0.0, +0.0] points paired over all answers" in sentence
 
 
 def test_hand_labels_join_one_per_draw_when_two_draws_write_the_same_text(tmp_path, monkeypatch):
