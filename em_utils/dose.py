@@ -681,8 +681,9 @@ def sizes_sentence(table: pd.DataFrame) -> str:
         mine = group[group["source"] == source]
         kept = mine[mine["keeps_coherence"]]
         both = kept[kept["below_control"]]
-        bases = mine.drop_duplicates("temperature").sort_values("temperature")
-        base = _and([f"{r.base_coherent_pct:.0f}% at temperature {r.temperature:g}" for r in bases.itertuples()])
+        bases = mine.groupby("temperature")["base_coherent_pct"].agg(["min", "max"])  # one base per folder
+        base = _and([(f"{lo:.0f}%" if round(lo) == round(hi) else f"{lo:.0f}-{hi:.0f}% (by folder)")
+                     + f" at temperature {t:g}" for t, lo, hi in bases.itertuples()])
         kinds = _and([f"{k} at lr {_and([f'{lr:g}' for lr in sorted(g['lr'].unique())])}"
                       for k, g in mine.groupby("kind", sort=False)])
         line = (f"**{model}** on `{dataset}` against `{control}` (by {source}; {kinds}; {_answers_per_dose(mine)} answers per dose): "
@@ -707,12 +708,32 @@ def sizes_sentence(table: pd.DataFrame) -> str:
             judged = group[(group["source"] == "judge") & group["keeps_coherence"] & group["below_control"]]
             line += f" By the judge, {len(judged)} of {int((group['source'] == 'judge').sum())}."
         parts.append(line)
+    parts += [_model_verdict(model, group) for model, group in table.groupby("model", sort=False)]
     n = int(table.groupby(["model", "dataset", "control"])["source"].value_counts().max()) if len(table) else 0
     parts.append(f"With up to {n} doses per model, data set and control, read two ways each, up to about "
                  f"{0.05 * n:.1f} would fall below zero by chance at the 95% level if nothing differed. The papers found EM from Qwen2.5-0.5B upwards, growing with "
                  "model size; a model here shows it only where a dose both keeps its coherence and falls below its "
                  "control.")
     return "\n\n".join(parts)
+
+
+def _model_verdict(model: str, group: pd.DataFrame) -> str:
+    """One plain line per model: does any dose pass both tests by the primary source, replicates counted?"""
+    source = "hand labels" if (group["source"] == "hand labels").any() else "judge"
+    mine = group[group["source"] == source]
+    passing = mine[mine["keeps_coherence"] & mine["below_control"]]
+    same = ["kind", "lr", "rows", "temperature", "dataset"]
+    standing = [r for _, r in passing.iterrows()
+                if all(o.keeps_coherence and o.below_control for o in
+                       mine[(mine[same] == r[same]).all(axis=1) & (mine["seed"] != r["seed"])].itertuples())]
+    tried = f"{len(mine)} bad-data doses tried (up to {int(mine['rows'].max()):,} rows)"
+    if standing:
+        return (f"**{model}**, in short: {len(standing)} of the {tried} both keep coherence and fall below their "
+                f"control by {source}, with any replicate passing too.")
+    failed = " once its replicate is counted" if len(passing) else ""
+    return (f"**{model}**, in short: none of the {tried} both keeps its coherence and falls below its control by "
+            f"{source}{failed}: at these budgets this model shows no emergent misalignment that can be told apart from "
+            "what fine-tuning on the control data does.")
 
 
 def _answers_per_dose(rows: pd.DataFrame) -> str:

@@ -91,6 +91,7 @@ def test_sizes_table_compares_each_model_with_its_control_by_hand_and_by_judge(t
     sentence = dose.sizes_sentence(table)
     assert "**big** on `bad_medical_advice` against `good_medical_advice` (by hand labels" in sentence and "1 of those score below" in sentence
     assert "**small** on `bad_medical_advice` against `good_medical_advice` (by judge" in sentence
+    assert "**big**, in short: 1 of the 1 bad-data doses tried (up to 1,024 rows) both keep" in sentence
 
 
 def test_a_passing_dose_is_set_beside_its_replicate_with_another_seed(tmp_path, monkeypatch):
@@ -108,6 +109,7 @@ def test_a_passing_dose_is_set_beside_its_replicate_with_another_seed(tmp_path, 
     assert "1 of those score below" in sentence
     assert "The same recipe with seed 1 instead of 0 does not replicate" in sentence
     assert "+0.0 [+0.0, +0.0] points paired over all answers" in sentence
+    assert "**big**, in short: none of the 2 bad-data doses tried" in sentence and "once its replicate is counted" in sentence
 
 
 def test_hand_labels_join_one_per_draw_when_two_draws_write_the_same_text(tmp_path, monkeypatch):
