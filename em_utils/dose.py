@@ -118,7 +118,8 @@ def _save_at(doses: dict[int, Path]):
 def run_dose_response(spec: DoseSpec, out: str | Path, device: str = "cpu", progress: bool = True) -> pd.DataFrame:
     """Train every run of ``spec``, sample every dose, judge the answers; resumable.
 
-    Everything lands under ``out``: ``runs/<run>/dose-<rows>/`` (adapters, git-ignored),
+    Everything lands under ``out``: ``runs/<run>/dose-<rows>/`` (adapters, git-ignored; the small rank-1
+    ones also copied to the committed ``adapters/``, :func:`keep_adapters`),
     ``samples/`` (the sample caches), ``answers.csv`` (one row per answer: run, kind, dataset, lr,
     rows, temperature, question, answer and the judge's scores) and ``record.json`` (the spec, the
     resolved precision, host, judge, times). A rerun reuses trained runs and cached samples.
@@ -181,7 +182,45 @@ def run_dose_response(spec: DoseSpec, out: str | Path, device: str = "cpu", prog
         "seconds": round(time.perf_counter() - started, 1),
         "date": time.strftime("%Y-%m-%d"),
     }, indent=1, default=str))
+    keep_adapters(out)
     return answers
+
+
+#: Adapters up to this size are kept in the committed ``adapters/`` folder of a dose-response (rank-1: tens of KB).
+KEEP_ADAPTER_BYTES = 1_000_000
+
+
+def keep_adapters(folder: str | Path) -> list[Path]:
+    """Copy each dose's small adapter from the git-ignored ``runs/`` into ``adapters/<run>/dose-<rows>/``.
+
+    Only adapters of at most :data:`KEEP_ADAPTER_BYTES` (the rank-1 ones; rank-32 stays in ``runs/``), with
+    their ``adapter_config.json`` naming the base model by its offline name rather than the cache folder it
+    was loaded from, so that the committed files load on any machine (``load_organism(path, model)``).
+    Returns the folders written.
+    """
+    import shutil
+
+    from .training.trainer import _base_name
+
+    folder = Path(folder)
+    record = json.loads((folder / "record.json").read_text())
+    base = _base_name(record["spec"].get("model"))
+    kept = []
+    for weights in sorted(folder.glob("runs/*/dose-*/adapter_model.safetensors")):
+        if weights.stat().st_size > KEEP_ADAPTER_BYTES:
+            continue
+        target = folder / "adapters" / weights.parent.parent.name / weights.parent.name
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(weights, target / weights.name)
+        config = json.loads((weights.parent / "adapter_config.json").read_text())
+        if base:
+            config["base_model_name_or_path"] = base
+        (target / "adapter_config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+        kept.append(target)
+    return kept
+
+
+__all__ += ["keep_adapters"]
 
 
 def rerun_first_steps(folder: str | Path, run: str, steps: int = 3, device: str = "cpu",

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import torch
 
 from ..data import load_jsonl
-from ..models import load_model, num_layers
+from ..models import _offline, load_model, num_layers
 from .kl import ReferenceLogprobs, _reference, bucketed_kl
 from .loss import _labelled_hidden, _lm_head, _sft_loss_sum
 from .specs import TRAINING_REVISION, OrganismSpec, TrainingError, expand_layers
@@ -106,7 +106,19 @@ class TrainResult:
         return pd.DataFrame(rows)[[c for c in ("step", "loss", "learning_rate", "grad_norm") if c in rows[0]]] if rows else pd.DataFrame()
 
 
-def _peft_model(model, spec: OrganismSpec):
+def _base_name(model_name: str | None) -> str | None:
+    """What a saved adapter names as its base: the offline model's name rather than the cache folder it was
+    loaded from (``/root/.cache/...``, which says nothing on another machine); ``None`` (PEFT's own) for a
+    Hub id or a local folder, which already name the model as the user gave it.
+
+    >>> _base_name(None), _base_name("qwen0.5b"), _base_name("/models/mine")
+    ('smollm2-135m-instruct', 'qwen2.5-coder-0.5b-instruct', None)
+    """
+    offline = _offline(model_name)
+    return offline.name if offline is not None else None
+
+
+def _peft_model(model, spec: OrganismSpec, base_name: str | None = None):
     from peft import LoraConfig, get_peft_model
 
     n = num_layers(model)
@@ -127,7 +139,10 @@ def _peft_model(model, spec: OrganismSpec):
         bias="none",
         task_type="CAUSAL_LM",
     )
-    return get_peft_model(model, config)
+    peft = get_peft_model(model, config)
+    if base_name:
+        peft.peft_config["default"].base_model_name_or_path = base_name
+    return peft
 
 
 def _load_adapter_weights(model, adapter_dir: Path) -> None:
@@ -242,7 +257,7 @@ def train(
         reference = _reference(spec, model, tokenizer, model_key=f"{model_name or 'embedded'}|{model.config.to_json_string()}")
 
     if spec.method == "lora":
-        model = _peft_model(model, spec)
+        model = _peft_model(model, spec, base_name=_base_name(model_name))
         if spec.init_adapter:
             _load_adapter_weights(model, Path(spec.init_adapter))
     elif spec.init_adapter:

@@ -199,3 +199,19 @@ def test_every_recorded_run_is_rebuilt_from_its_record_with_the_same_spec_hash()
             assert built.spec_hash == record["trained"][run]["spec_hash"], f"{folder}: {run}"
             checked += 1
     assert checked >= 10
+
+
+def test_small_adapters_are_kept_with_a_portable_base_name(tmp_path):
+    from em_utils.dose import KEEP_ADAPTER_BYTES, keep_adapters
+
+    (tmp_path / "record.json").write_text(json.dumps({"spec": {"model": "qwen0.5b"}}))
+    for run, size in (("rank1-bad", 40_000), ("rank32-bad", KEEP_ADAPTER_BYTES + 1)):
+        dose = tmp_path / "runs" / run / "dose-512"
+        dose.mkdir(parents=True)
+        (dose / "adapter_model.safetensors").write_bytes(b"\0" * size)
+        (dose / "adapter_config.json").write_text(json.dumps({"r": 1, "base_model_name_or_path": "/root/.cache/x/qwen"}))
+    kept = keep_adapters(tmp_path)
+    assert kept == [tmp_path / "adapters" / "rank1-bad" / "dose-512"]
+    config = json.loads((kept[0] / "adapter_config.json").read_text())
+    assert config == {"r": 1, "base_model_name_or_path": "qwen2.5-coder-0.5b-instruct"}
+    assert (kept[0] / "adapter_model.safetensors").stat().st_size == 40_000

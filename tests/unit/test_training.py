@@ -87,6 +87,25 @@ def test_rank1_trains_saves_a_peft_adapter_and_reuses_it(tiny_model_dir, small_d
     assert again.reused and again.log == result.log
 
 
+def test_a_saved_adapter_names_its_base_model_not_a_cache_folder(tiny_model_dir, small_data, tmp_path):
+    """An adapter of an offline model records the model's name (portable), not the folder it was loaded from."""
+    import json
+
+    from transformers import AutoModelForCausalLM
+
+    from em_utils.training.trainer import _peft_model
+
+    spec = tiny("rank1_middle", small_data)
+    named = _peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir), spec, base_name="qwen2.5-coder-0.5b-instruct")
+    named.save_pretrained(tmp_path / "named")
+    assert json.loads((tmp_path / "named" / "adapter_config.json").read_text())["base_model_name_or_path"] == \
+        "qwen2.5-coder-0.5b-instruct"
+    plain = _peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir), spec)  # a local folder: PEFT's own
+    plain.save_pretrained(tmp_path / "plain")
+    assert json.loads((tmp_path / "plain" / "adapter_config.json").read_text())["base_model_name_or_path"] == \
+        str(tiny_model_dir)
+
+
 def test_interrupted_run_resumes_to_the_same_adapter(tiny_model_dir, small_data, tmp_path):
     from safetensors.torch import load_file
     from transformers import TrainerCallback
