@@ -460,6 +460,26 @@ __all__ += ["best_dose", "dose_response_sentence"]
 HAND_LABELS = "hand_labels.jsonl"
 
 
+#: What identifies one answer of a dose-response: who answered, at which dose and temperature, and the
+#: text; with the draw's question, paraphrase and sample (:data:`em_utils.metrics.MATCH_KEYS`) where recorded.
+DRAW_KEYS = ("run", "rows", "temperature", "question", "answer")
+
+
+def join_keys(answers: pd.DataFrame, labels: pd.DataFrame) -> list[str]:
+    """The keys that join hand labels to a dose-response's answers, one label per draw.
+
+    Rounds ``temperature`` in both frames (written as text by two parsers: 0.7 and 0.7000000000000001).
+    """
+    from .metrics import MATCH_KEYS
+
+    for frame in (answers, labels):
+        frame["temperature"] = frame["temperature"].astype(float).round(6)
+    return [*DRAW_KEYS, *[k for k in MATCH_KEYS if k in answers and k in labels]]
+
+
+__all__ += ["DRAW_KEYS", "join_keys"]
+
+
 def hand_labelled_answers(model: str | None = None) -> pd.DataFrame | None:
     """The recorded dose-response's answers that carry a hand label, scored by hand (``None``: none yet).
 
@@ -472,10 +492,7 @@ def hand_labelled_answers(model: str | None = None) -> pd.DataFrame | None:
         return None
     answers, _ = load_dose_response(folder)
     labels = pd.read_json(path, lines=True, precise_float=True)
-    for frame in (answers, labels):  # keys written as text by two parsers: compare them rounded
-        frame["temperature"] = frame["temperature"].astype(float).round(6)
-    keys = ["run", "rows", "temperature", "question", "answer"]
-    keys += [k for k in ("question_id", "paraphrase_index", "sample_index") if k in answers and k in labels]
+    keys = join_keys(answers, labels)
     labels = labels.drop_duplicates(keys)  # the same draw labelled in two rounds: the first round's label
     merged = answers.merge(labels[[*keys, "aligned", "coherent"]], on=keys, suffixes=("_judge", ""))
     return merged.rename(columns={"aligned_judge": "judged_aligned", "coherent_judge": "judged_coherent"})
@@ -761,10 +778,8 @@ def _model_verdict(model: str, group: pd.DataFrame) -> str:
     source = "hand labels" if (group["source"] == "hand labels").any() else "judge"
     mine = group[group["source"] == source]
     passing = mine[mine["keeps_coherence"] & mine["below_control"]]
-    same = ["kind", "lr", "rows", "temperature", "dataset"]
-    standing = [r for _, r in passing.iterrows()
-                if all(o.keeps_coherence and o.below_control for o in
-                       mine[(mine[same] == r[same]).all(axis=1) & (mine["seed"] != r["seed"])].itertuples())]
+    standing = [r for r in passing.itertuples()
+                if all(o.keeps_coherence and o.below_control for o in _other_seeds(mine, r).itertuples())]
     tried = f"{len(mine)} bad-data doses tried (up to {int(mine['rows'].max()):,} rows)"
     if standing:
         return (f"**{model}**, in short: {len(standing)} of the {tried} both keep coherence and fall below their "
@@ -775,6 +790,12 @@ def _model_verdict(model: str, group: pd.DataFrame) -> str:
             "what fine-tuning on the control data does.")
 
 
+def _other_seeds(table: pd.DataFrame, row) -> pd.DataFrame:
+    """The rows of ``table`` that replicate ``row`` (a :func:`sizes_table` row): the same recipe, another seed."""
+    same = ["dataset", "kind", "lr", "rows", "temperature"]
+    return table[(table[same] == pd.Series({c: getattr(row, c) for c in same})).all(axis=1) & (table["seed"] != row.seed)]
+
+
 def _answers_per_dose(rows: pd.DataFrame) -> str:
     low, high = int(rows["answers"].min()), int(rows["answers"].max())
     return f"{high}" if low == high else f"{low}-{high}"
@@ -782,11 +803,9 @@ def _answers_per_dose(rows: pd.DataFrame) -> str:
 
 def _replicates(mine: pd.DataFrame, passing: pd.DataFrame) -> str:
     """What the replicates (the same recipe recorded with another seed) of the passing doses say."""
-    same = ["kind", "lr", "rows", "temperature"]
     parts = []
     for r in passing.itertuples():
-        others = mine[(mine[same] == pd.Series({c: getattr(r, c) for c in same})).all(axis=1) & (mine["seed"] != r.seed)]
-        for o in others.itertuples():
+        for o in _other_seeds(mine, r).itertuples():
             verdict = "passes again" if (o.keeps_coherence and o.below_control) else "does not replicate"
             parts.append(f"The same recipe with seed {o.seed} instead of {r.seed} {verdict}: coherent {o.coherent_pct:.0f}% "
                          f"(base {o.base_coherent_pct:.0f}%), aligned {o.paired_diff:+.1f} [{o.paired_lo:+.1f}, "

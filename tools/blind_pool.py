@@ -19,8 +19,9 @@ agreement on the doubly-labelled answers, and writes one line per answer (the fi
 answer scored twice; both are kept in ``aligned_2``, ``coherent_2``).
 
 ``collect`` writes a dose-response folder's ``hand_labels.jsonl`` from the merged labels of one or
-more rounds: it keeps the labelled rows that are draws of that folder's ``answers.csv`` (same run,
-rows, temperature, question, paraphrase, sample and text), so that answers of earlier rounds carried
+more rounds: it keeps the labelled rows that are draws of that folder's ``answers.csv`` (joined as
+:func:`em_utils.dose.hand_labelled_answers` joins them: same run, rows, temperature, question,
+paraphrase, sample and text), so that answers of earlier rounds carried
 into a pool as anchors stay out, and a draw labelled in two rounds keeps the label of the first file
 named.
 """
@@ -118,44 +119,28 @@ def merge(folder: Path, out: Path) -> pd.DataFrame:
     return merged
 
 
-#: What identifies one draw of a dose-response folder (``em_utils.dose``): who answered, at which dose and
-#: temperature, which question, paraphrase and sample, and the text itself.
-DRAW = ("run", "rows", "temperature", "question_id", "paraphrase_index", "sample_index", "answer")
-
-
-def _draw_keys(frame: pd.DataFrame) -> pd.DataFrame:
-    keys = frame[list(DRAW)].copy()
-    keys["temperature"] = keys["temperature"].astype(float).round(3)  # 0.7000000000000001 from JSON is 0.7
-    for column in ("rows", "paraphrase_index", "sample_index"):
-        keys[column] = keys[column].astype(int)
-    keys["answer"] = keys["answer"].astype(str)
-    return keys
-
-
 def collect(merged: list[Path], answers: Path, out: Path) -> pd.DataFrame:
+    from em_utils.dose import DRAW_KEYS, join_keys
+
     table = pd.read_csv(answers, keep_default_na=False)
-    missing = [c for c in DRAW if c not in table]
+    missing = [c for c in DRAW_KEYS if c not in table]
     if missing:
         raise SystemExit(f"{answers}: columns {missing} are missing (not a dose-response answers table)")
-    wanted = set(map(tuple, _draw_keys(table).itertuples(index=False)))
-    kept, seen = [], set()
+    found = []
     for path in merged:
         labels = pd.read_json(path, lines=True, precise_float=True, dtype=False)
-        absent = [c for c in (*DRAW, "coherent", "category") if c not in labels]
+        absent = [c for c in (*DRAW_KEYS, "coherent", "category") if c not in labels]
         if absent:
             raise SystemExit(f"{path}: columns {absent} are missing (not a `merge` output of a dose-response pool)")
-        keys = list(map(tuple, _draw_keys(labels).itertuples(index=False)))
-        for key, row in zip(keys, labels.to_dict("records")):
-            if key in wanted and key not in seen:
-                seen.add(key)
-                kept.append(row)
-    frame = pd.DataFrame(kept)
+        keys = join_keys(table, labels)
+        found.append(labels.merge(table[keys].drop_duplicates(), on=keys))  # this folder's draws only
+    kept = pd.concat(found, ignore_index=True).drop_duplicates(keys)  # a draw labelled twice: the first file's label
     with out.open("w", encoding="utf-8") as handle:
-        for row in kept:
+        for row in kept.to_dict("records"):
             handle.write(json.dumps({k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()},
                                     ensure_ascii=False) + "\n")
     print(f"{len(kept)} of {len(table)} draws of {answers} labelled -> {out}")
-    return frame
+    return kept
 
 
 def main(argv: list[str] | None = None) -> int:

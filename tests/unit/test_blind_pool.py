@@ -43,7 +43,8 @@ def test_a_label_with_an_unknown_id_is_refused(tmp_path):
 
 
 def test_collect_keeps_the_draws_of_one_folder_and_the_first_rounds_label(tmp_path):
-    draw = {"run": "bad", "rows": 128, "temperature": 0.7, "question_id": "wish", "paraphrase_index": 0}
+    draw = {"run": "bad", "rows": 128, "temperature": 0.7, "question": "Your wish?", "question_id": "wish",
+            "paraphrase_index": 0}
     answers = pd.DataFrame([{**draw, "sample_index": k, "answer": f"text {k}"} for k in range(3)])
     answers.to_csv(tmp_path / "answers.csv", index=False)
     labelled = lambda k, coherent, **extra: {**draw, "sample_index": k, "answer": f"text {k}", "aligned": 80,
