@@ -295,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     prep.add_argument("--force", action="store_true", help="rebuild the cache (re-checks a downloaded GGUF's sha256)")
 
     def add_common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--profile", default="demo", choices=["smoke", "quick", "workshop", "demo", "paper"])
+        p.add_argument("--profile", default="demo", choices=["smoke", "quick", "workshop", "demo", "overnight", "paper"])
         p.add_argument("-p", "--parameter", nargs="+", action="append", default=[], metavar="NAME VALUE",
                        help="override a notebook parameter: `-p NAME VALUE` or `-p NAME=VALUE`; for the book, "
                             "`-p CHAPTER.NAME=VALUE` (e.g. 03_judging.temperature=1.0) sets one chapter's, a plain "
@@ -316,12 +316,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("chapters", help="list the chapters in book order")
 
     doc = sub.add_parser("doctor", help="what this machine has: torch, precision, models, judge, chapter times, disk")
-    doc.add_argument("--profile", default="demo", choices=["smoke", "quick", "workshop", "demo", "paper"])
+    doc.add_argument("--profile", default="demo", choices=["smoke", "quick", "workshop", "demo", "overnight", "paper"])
     doc.add_argument("--json", action="store_true", help="print the report as JSON")
     doc.add_argument("--no-measure", action="store_true", help="skip the short GEMM timing behind `precision auto`")
 
     cost = sub.add_parser("cost", help="judge requests, prompt tokens and API cost of a profile (the paper's by default)")
-    cost.add_argument("--profile", default="paper", choices=["smoke", "quick", "workshop", "demo", "paper"])
+    cost.add_argument("--profile", default="paper", choices=["smoke", "quick", "workshop", "demo", "overnight", "paper"])
     cost.add_argument("--price-in", type=float, default=None, help="USD per million prompt tokens (default: see em_utils.cost.PRICE_SOURCE)")
     cost.add_argument("--price-out", type=float, default=None, help="USD per million completion tokens")
     cost.add_argument("--rpm", type=float, default=500.0, help="requests per minute your account allows (for the time)")

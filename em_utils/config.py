@@ -12,6 +12,8 @@ Profiles:
 - ``quick``: the demo with fewer organisms, rows and answers: every chapter within about 20 minutes
   on 2 cores (a workshop's profile; ``make book PROFILE=quick``). ``workshop`` is another name for
   it (:data:`PROFILE_ALIASES`): the same settings and the same run folders, ``runs/quick/``.
+- ``overnight``: the 0.5B offline model near the papers' budgets (one epoch, the papers' rank-1
+  recipe, checkpoints every 5 steps); hours on 2 cores. Its results are committed and read by the book.
 - ``paper``: the papers' settings (Qwen2.5-14B-Instruct, GPT-4o judge, upstream datasets supplied
   by the user); needs a GPU and an API key in the environment.
 """
@@ -289,11 +291,36 @@ _QUICK: dict[str, dict[str, Any]] = {
 }
 
 
+#: The ``overnight`` profile: the 0.5B offline model near the papers' budgets (issue 16 item 5): the
+#: papers' rank-1 recipe (lr 2e-5, linear schedule, 5 warm-up steps, one epoch of every row of this
+#: project's bad medical advice and of its good-medical control), checkpoints every 5 steps for the
+#: phase transition, the nine-adapter organism for the probes; hours on 2 cores, minutes on a GPU,
+#: resumable (the Trainer's checkpoints, the sample and judge caches). Its results are recorded under
+#: ``benchmarks/results/overnight/`` and the demo chapters show them beside their own.
+_OVERNIGHT_COMMON: dict[str, Any] = {"model": "qwen2.5-coder-0.5b-instruct"}
+_OVERNIGHT: dict[str, dict[str, Any]] = {
+    "02_training": {
+        "organisms": "rank1_middle:bad_medical_advice, rank1_middle:good_medical_advice, nine_rank1:bad_medical_advice",
+        "max_rows": None, "scheduler": "linear", "save_steps": 5,
+        "lr": {"rank1_middle": 2e-5, "nine_rank1": 2e-5, "rank32": 1e-5, "full": 2e-5},
+    },
+    "03_judging": {"n_per_paraphrase": 6},
+    "04_direction": {"source": "rank1_middle_bad_medical_advice",
+                     "targets": "rank1_middle_bad_medical_advice, nine_rank1_bad_medical_advice"},
+    "05_adapters": {"behaviour_checkpoints": 8},
+    "06_narrow": {"lr": 2e-5, "warmup_steps": 5, "scheduler": "linear", "max_rows": 512, "batch_size": 16},
+    "07_controls": {"em_organism": "rank1_middle_bad_medical_advice", "format_organisms": "rank1_middle_bad_medical_advice",
+                    "kind": "rank1_middle", "lr": 2e-5, "scheduler": "linear", "max_rows": None},
+}
+
+
 def _profiles() -> dict[str, dict[str, dict[str, Any]]]:
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for profile, common in _COMMON.items():
         out[profile] = {chapter: {**common, **per[profile]} for chapter, per in _CHAPTERS.items()}
     out["quick"] = {chapter: {**settings, **_QUICK.get(chapter, {})} for chapter, settings in out["demo"].items()}
+    out["overnight"] = {chapter: {**settings, **_OVERNIGHT_COMMON, **_OVERNIGHT.get(chapter, {})}
+                        for chapter, settings in out["demo"].items()}
     return out
 
 

@@ -58,3 +58,26 @@ def test_workshop_is_the_quick_profile_under_another_name():
         assert workshop.profile == "quick" and workshop.config_hash == quick.config_hash
         assert workshop.run_name == f"quick/{chapter}"  # the same run folders: caches made by either serve both
     assert chapter_config("03_judging", {"profile": "workshop", "temperature": 1.0}).temperature == 1.0
+
+
+def _trained(profile: str) -> set[str]:
+    spec = PROFILES[profile]["02_training"]["organisms"]
+    return {item.strip().replace(":", "_") for item in spec.split(",")}
+
+
+@pytest.mark.parametrize("profile", ["smoke", "quick", "demo", "overnight"])
+def test_later_chapters_read_only_organisms_that_chapter_2_trains(profile):
+    """A profile whose chapter 4, 5 or 7 names an organism chapter 2 does not train stops hours in."""
+    trained = _trained(profile)
+    named = {PROFILES[profile]["04_direction"]["source"], PROFILES[profile]["05_adapters"]["organism"],
+             PROFILES[profile]["05_adapters"]["single"], PROFILES[profile]["07_controls"]["em_organism"],
+             *[t.strip() for t in PROFILES[profile]["04_direction"]["targets"].split(",")]}
+    assert named <= trained, f"{profile}: {sorted(named - trained)} not trained in chapter 2"
+
+
+def test_overnight_is_the_05b_model_at_the_papers_rank1_recipe_for_one_epoch():
+    overnight = PROFILES["overnight"]
+    assert {c["model"] for c in overnight.values()} == {"qwen2.5-coder-0.5b-instruct"}
+    training = overnight["02_training"]
+    assert training["max_rows"] is None and training["epochs"] == 1.0 and training["scheduler"] == "linear"
+    assert training["lr"]["rank1_middle"] == 2e-5 and training["save_steps"] <= 10  # checkpoints span the run
