@@ -285,6 +285,10 @@ def _parameters(items: list[list[str]], parser: argparse.ArgumentParser) -> dict
     return params
 
 
+#: What ``--profile`` accepts (``workshop`` is ``quick``, :data:`em_utils.config.PROFILE_ALIASES`).
+PROFILE_CHOICES = ["smoke", "quick", "workshop", "demo", "overnight", "paper"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="em-companion", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -295,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     prep.add_argument("--force", action="store_true", help="rebuild the cache (re-checks a downloaded GGUF's sha256)")
 
     def add_common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--profile", default="demo", choices=["smoke", "quick", "workshop", "demo", "overnight", "paper"])
+        p.add_argument("--profile", default="demo", choices=PROFILE_CHOICES)
         p.add_argument("-p", "--parameter", nargs="+", action="append", default=[], metavar="NAME VALUE",
                        help="override a notebook parameter: `-p NAME VALUE` or `-p NAME=VALUE`; for the book, "
                             "`-p CHAPTER.NAME=VALUE` (e.g. 03_judging.temperature=1.0) sets one chapter's, a plain "
@@ -316,16 +320,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("chapters", help="list the chapters in book order")
 
     doc = sub.add_parser("doctor", help="what this machine has: torch, precision, models, judge, chapter times, disk")
-    doc.add_argument("--profile", default="demo", choices=["smoke", "quick", "workshop", "demo", "overnight", "paper"])
+    doc.add_argument("--profile", default="demo", choices=PROFILE_CHOICES)
     doc.add_argument("--json", action="store_true", help="print the report as JSON")
     doc.add_argument("--no-measure", action="store_true", help="skip the short GEMM timing behind `precision auto`")
 
     cost = sub.add_parser("cost", help="judge requests, prompt tokens and API cost of a profile (the paper's by default)")
-    cost.add_argument("--profile", default="paper", choices=["smoke", "quick", "workshop", "demo", "overnight", "paper"])
+    cost.add_argument("--profile", default="paper", choices=PROFILE_CHOICES)
     cost.add_argument("--price-in", type=float, default=None, help="USD per million prompt tokens (default: see em_utils.cost.PRICE_SOURCE)")
     cost.add_argument("--price-out", type=float, default=None, help="USD per million completion tokens")
     cost.add_argument("--rpm", type=float, default=500.0, help="requests per minute your account allows (for the time)")
     cost.add_argument("--json", action="store_true", help="print the table and totals as JSON")
+
+    rec = sub.add_parser("record", help="copy a long profile's runs (overnight) into benchmarks/results/recorded/ for the book")
+    rec.add_argument("profile", nargs="?", default="overnight", choices=PROFILE_CHOICES)
 
     tr = sub.add_parser("train", help="train one organism (works under `accelerate launch -m em_utils.cli`)")
     tr.add_argument("organism", help="kind:dataset, e.g. rank1_middle:bad_medical_advice")
@@ -359,6 +366,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("RANK", "0") == "0":  # one line per run, not per process of a distributed launch
             print(json.dumps({"organism": spec.name, "output": str(result.adapter_dir),
                               "seconds": round(result.seconds, 1)}))
+    elif args.command == "record":
+        from .recorded import record_profile, recorded_dir
+
+        try:
+            record = record_profile(args.profile)
+        except FileNotFoundError as err:
+            print(f"em-companion record: {err}", file=sys.stderr)
+            return 2
+        print(f"recorded {', '.join(f'{c} ({n} files)' for c, n in record['files'].items())} in "
+              f"{recorded_dir(args.profile)}" + (f"; left out: {'; '.join(record['left_out'])}" if record["left_out"] else ""))
     elif args.command == "chapters":
         print("\n".join(chapters()))
     elif args.command == "cost":

@@ -375,10 +375,14 @@ __all__ += ["temperature_sweep", "plot_temperature_sweep"]
 
 
 def dose_folder(model: str | None = None) -> Path:
-    """Where the recorded dose-response of ``model`` lives (``benchmarks/results/dose_response/<model>``)."""
+    """Where the recorded dose-response of ``model`` lives (``benchmarks/results/dose_response/<model>``);
+    ``recorded/<profile>`` is a recorded profile's answers (``benchmarks/results/recorded/<profile>``,
+    :mod:`em_utils.recorded`), read the same way."""
     from .models import DEFAULT_MODEL, _embedded
     from .paths import project_root
 
+    if model and str(model).startswith(RECORDED_PREFIX):
+        return project_root() / "benchmarks" / "results" / str(model)
     embedded = _embedded(model)
     name = embedded.name if embedded else Path(model or DEFAULT_MODEL).name.lower()
     return project_root() / "benchmarks" / "results" / "dose_response" / name
@@ -642,10 +646,19 @@ __all__ += ["dose_response_report"]
 
 
 
+#: The name :func:`dose_folder` gives a recorded profile's folder: ``recorded/overnight``.
+RECORDED_PREFIX = "recorded/"
+
+
 def recorded_models() -> list[str]:
-    """The models with a recorded dose-response (folder names under ``benchmarks/results/dose_response``)."""
-    root = dose_folder().parent
-    return sorted(p.name for p in root.iterdir() if (p / "answers.csv").is_file()) if root.is_dir() else []
+    """The models with a recorded dose-response (folder names under ``benchmarks/results/dose_response``),
+    then the recorded profiles with answers (``recorded/<profile>``, :mod:`em_utils.recorded`)."""
+    from .recorded import recorded_dir
+
+    def answered(root: Path) -> list[str]:
+        return sorted(p.name for p in root.iterdir() if (p / "answers.csv").is_file()) if root.is_dir() else []
+
+    return answered(dose_folder().parent) + [RECORDED_PREFIX + name for name in answered(recorded_dir())]
 
 
 def sizes_table(models: Sequence[str] | None = None, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
@@ -764,6 +777,8 @@ def sizes_sentence(table: pd.DataFrame) -> str:
             judged = group[(group["source"] == "judge") & group["keeps_coherence"] & group["below_control"]]
             line += f" By the judge, {len(judged)} of {int((group['source'] == 'judge').sum())}."
         parts.append(line)
+    parts += [_recorded_profile_line(folder, group) for folder, group in table.groupby("folder", sort=False)
+              if str(folder).startswith(RECORDED_PREFIX)]
     parts += [_model_verdict(model, group) for model, group in table.groupby("model", sort=False)]
     n = int(table.groupby(["model", "dataset", "control"])["source"].value_counts().max()) if len(table) else 0
     parts.append(f"With up to {n} doses per model, data set and control, read two ways each, up to about "
@@ -771,6 +786,34 @@ def sizes_sentence(table: pd.DataFrame) -> str:
                  "model size; a model here shows it only where a dose both keeps its coherence and falls below its "
                  "control.")
     return "\n\n".join(parts)
+
+
+def _recorded_profile_line(folder: str, rows: pd.DataFrame) -> str:
+    """A recorded profile's organisms (``recorded/<profile>``) with the provenance the book owes them:
+    profile, model, commit, host, precision, judge and date, then each bad-data organism by hand and by judge."""
+    record = json.loads((dose_folder(folder) / "record.json").read_text())
+    commits = sorted({c["commit"][:7] + (" (dirty)" if c.get("dirty") else "") for c in record.get("commit", {}).values()})
+    host = record.get("precision", {})
+    training = record["spec"].get("training", {})
+    line = (f"**The `{record['spec']['profile']}` profile**, recorded ({rows['model'].iloc[0]}; "
+            f"{_and([f'{k} at lr {v:g}' for k, v in training.get('lr', {}).items() if k in set(rows['kind'])])}, "
+            f"{training.get('scheduler', '?')} schedule, one epoch; commit {_and(commits)}; {host.get('cpu', '?')}, "
+            f"{host.get('precision', '?')}; judge {record.get('judge', '?')}; {record.get('date', '?')}): ")
+    parts = []
+    for source, mine in rows.groupby("source", sort=False):
+        each = []
+        for r in mine.itertuples():
+            text = (f"`{r.run}` after {r.rows:,} rows coherent {r.coherent_pct:.0f}% [{r.coherent_lo:.0f}, {r.coherent_hi:.0f}] "
+                    f"(base {r.base_coherent_pct:.0f}%), EM {r.em_pct:.1f}% [{r.em_lo:.1f}, {r.em_hi:.1f}]")
+            if np.isnan(r.paired_diff):
+                text += ", no control of its kind"
+            else:
+                text += (f", aligned {r.paired_diff:+.1f} [{r.paired_lo:+.1f}, {r.paired_hi:+.1f}] points against "
+                         f"`{r.control}` paired ({r.among_coherent_diff:+.1f} [{r.among_coherent_lo:+.1f}, "
+                         f"{r.among_coherent_hi:+.1f}] among coherent answers)")
+            each.append(text)
+        parts.append(f"by {source} ({_answers_per_dose(mine)} answers each), " + "; ".join(each))
+    return line + "; ".join(parts) + "."
 
 
 def _model_verdict(model: str, group: pd.DataFrame) -> str:

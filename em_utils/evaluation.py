@@ -347,7 +347,9 @@ def _titled(fig: Any, title: str, run: Any, name: str, judge: str, **title_optio
 
 
 def judged_rates(judged: pd.DataFrame, run: Any, judge: str) -> pd.DataFrame:
-    """EM% and coherent% per model (:func:`em_utils.metrics.rates`), saved as ``rates.csv``, with its figure."""
+    """EM% and coherent% per model (:func:`em_utils.metrics.rates`), saved as ``rates.csv``, with its figure;
+    the judge's name goes into the run record (``judge_name``: a recorded profile names it, :mod:`em_utils.recorded`)."""
+    run.record["judge_name"] = judge
     table = rates(judged, by="model", n_boot=run.config.n_boot, seed=run.config.seed)
     run.save_frame(table, "rates.csv")
     _titled(plot_rates(table), "EM and coherence per model", run, "rates", judge)

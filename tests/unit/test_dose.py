@@ -69,6 +69,7 @@ def test_sizes_table_compares_each_model_with_its_control_by_hand_and_by_judge(t
     import em_utils.dose as dose
 
     monkeypatch.setattr(dose, "dose_folder", lambda model=None: tmp_path / (model or "small"))
+    monkeypatch.setattr("em_utils.recorded.recorded_dir", lambda profile=None: tmp_path / "no recorded profiles")
     answers = _answers()
     small = answers[answers["temperature"] == 0.7]
     # the larger model: its bad organism 12 points below the control on the same draws, coherence kept
@@ -192,6 +193,8 @@ def test_every_recorded_run_is_rebuilt_from_its_record_with_the_same_spec_hash()
     checked = 0
     for folder in recorded_models():
         record = json.loads((dose_folder(folder) / "record.json").read_text())
+        if "profile" in record["spec"]:  # a recorded profile (tests/unit/test_recorded.py), not a grid
+            continue
         spec = DoseSpec.from_record(record)
         for kind, dataset, lr in spec.runs():
             run = f"{kind}-{dataset}-lr{lr:g}"

@@ -1,0 +1,149 @@
+"""A long profile's runs, recorded in the repository for the book to read.
+
+The ``overnight`` profile (the 0.5B model near the papers' budgets) takes hours on a laptop; the
+demo book and its tests must not. Once it has run, ``em-companion record overnight`` copies what
+its chapters wrote and later readers need from ``runs/overnight/`` to
+``benchmarks/results/recorded/overnight/``, committed like a benchmark result:
+
+- every chapter folder with a complete ``run.json`` (its record: parameters as passed and resolved,
+  commit, packages, hardware), its tables and figures, its judged answers, and the rank-1 adapters
+  with their checkpoints' adapter weights and trainer states (kilobytes each);
+- left out, and listed as such in ``record.json``: optimiser, scheduler and RNG states, the sample
+  caches (``judged.csv`` holds every answer), and any file over :data:`MAX_FILE_BYTES` (a rank-32
+  adapter);
+- at the top, the chapter 3 answers in the form of a recorded dose-response (``answers.csv``: one row
+  per answer with its organism's kind, data set, learning rate and rows; ``record.json``: model,
+  seed, profile, commit, host, precision and judge), so that the hand labels of a blind round
+  (``hand_labels.jsonl``, written by ``tools/blind_pool.py collect``) join them exactly as they join
+  a dose-response's, and chapter 3's "EM across sizes" reads the overnight organisms beside the
+  recorded dose-responses (:func:`em_utils.dose.recorded_models` lists ``recorded/<profile>``).
+
+Recording again replaces the copied files and keeps the hand labels.
+
+>>> MAX_FILE_BYTES // 1024
+2048
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .paths import project_root, runs_dir
+
+__all__ = ["MAX_FILE_BYTES", "recorded_dir", "record_profile", "recorded_answers"]
+
+#: Files larger than this stay in ``runs/`` (a rank-32 adapter of the 0.5B model is ~35 MB; a rank-1 one 23 KB).
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: What a later chapter never reads: the Trainer's states for resuming, and the live progress file.
+_LEFT_OUT = frozenset({"optimizer.pt", "rng_state.pth", "scheduler.pt", "training_args.bin", "progress.json"})
+#: Folders that are caches of what a table already holds (the samples behind ``judged.csv``).
+_CACHES = frozenset({"samples"})
+#: The hand labels of the recorded answers, kept when a profile is recorded again.
+HAND_LABELS = "hand_labels.jsonl"
+
+
+def recorded_dir(profile: str | None = None) -> Path:
+    """``benchmarks/results/recorded`` (or the folder of one ``profile`` in it)."""
+    root = project_root() / "benchmarks" / "results" / "recorded"
+    return root / profile if profile else root
+
+
+def _chapter_records(source: Path) -> dict[str, dict[str, Any]]:
+    records = {}
+    for folder in sorted(p for p in source.iterdir() if (p / "run.json").is_file()):
+        records[folder.name] = json.loads((folder / "run.json").read_text())
+    return records
+
+
+def _copy_chapter(folder: Path, target: Path, left_out: list[str]) -> int:
+    if target.is_dir():
+        shutil.rmtree(target)
+    copied = 0
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if not path.is_file() or path.name in _LEFT_OUT or _CACHES & set(relative.parts[:-1]):
+            continue
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            left_out.append(f"{folder.name}/{relative} ({size:,} bytes, over {MAX_FILE_BYTES:,})")
+            continue
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target / relative)
+        copied += 1
+    return copied
+
+
+def recorded_answers(folder: str | Path) -> pd.DataFrame:
+    """Chapter 3's judged answers of a recorded (or live) profile folder, in a dose-response's columns.
+
+    ``folder`` holds ``02_training/organisms.csv`` and ``03_judging/judged.csv`` and ``run.json``. One row
+    per answer of the base model and of each organism chapter 2 trained (a backdoor's triggered
+    answers are left out): ``run`` (the model's name in chapter 3), ``kind`` (``base`` or the organism's
+    template), ``dataset``, ``lr``, ``rows``, ``temperature`` (chapter 3's, resolved), the draw's
+    question, paraphrase and sample, the answer and the judge's ``aligned`` and ``coherent``.
+    """
+    folder = Path(folder)
+    judged = pd.read_csv(folder / "03_judging" / "judged.csv")
+    organisms = pd.read_csv(folder / "02_training" / "organisms.csv")
+    resolved = json.loads((folder / "03_judging" / "run.json").read_text())["resolved"]
+    about = {"base": {"kind": "base", "dataset": "", "lr": 0.0, "rows": 0}}
+    for row in organisms.itertuples():
+        about[row.organism] = {"kind": row.organism[: -len(row.dataset) - 1], "dataset": row.dataset,
+                               "lr": float(row.lr), "rows": int(row.rows)}
+    mine = judged[judged["model"].isin(list(about)) & (judged["model_tag"] == judged["model"])]
+    extra = pd.DataFrame([about[m] for m in mine["model"]], index=mine.index)
+    answers = pd.concat([mine.rename(columns={"model": "run"}), extra], axis=1)
+    answers["temperature"] = float(resolved["temperature"])
+    columns = ["run", "kind", "dataset", "lr", "rows", "temperature", "question_id", "paraphrase_index",
+               "sample_index", "question", "answer", "n_new_tokens", "finished", "aligned", "coherent"]
+    return answers[columns].reset_index(drop=True)
+
+
+def _dose_record(records: dict[str, dict[str, Any]], organisms: pd.DataFrame, host: dict[str, Any]) -> dict[str, Any]:
+    """The top ``record.json``: what :func:`em_utils.dose.sizes_table` reads, with the profile's provenance."""
+    training, judging = records["02_training"], records["03_judging"]
+    precision = sorted(set(organisms["precision"].astype(str)))
+    return {
+        "spec": {"profile": training["profile"], "model": judging["resolved"]["model"], "seed": judging["seed"],
+                 "training": {k: training["resolved"][k] for k in ("organisms", "max_rows", "batch_size", "epochs",
+                                                                   "lr", "warmup_steps", "scheduler", "save_steps")},
+                 "sampling": {k: judging["resolved"][k] for k in ("temperature", "top_p", "n_per_paraphrase",
+                                                                  "max_new_tokens", "question_sets")}},
+        "judge": judging.get("judge_name") or judging["resolved"]["judge"],
+        "precision": {"precision": "/".join(precision), **host},
+        "date": judging["finished_utc"][:10],
+        "commit": {name: record["git"] for name, record in records.items()},
+    }
+
+
+def record_profile(profile: str = "overnight", dest: str | Path | None = None) -> dict[str, Any]:
+    """Copy ``runs/<profile>/`` into ``benchmarks/results/recorded/<profile>/`` (see the module's docstring).
+
+    Returns the top record (also written as ``record.json``). Raises ``FileNotFoundError`` naming the
+    command to run when the profile has no complete chapter 2 and 3.
+    """
+    from .precision import cpu_info
+
+    source = runs_dir() / profile
+    records = _chapter_records(source) if source.is_dir() else {}
+    complete = {name: r for name, r in records.items() if r.get("status") == "complete"}
+    missing = [c for c in ("02_training", "03_judging") if c not in complete]
+    if missing:
+        raise FileNotFoundError(f"{source}: no complete {' or '.join(missing)} in profile {profile!r}; run "
+                                f"`em-companion run {missing[0]} --profile {profile}` (or `make book PROFILE={profile}`) first")
+    dest = Path(dest) if dest else recorded_dir(profile)
+    dest.mkdir(parents=True, exist_ok=True)
+    left_out = [f"{name}/ (run {r.get('status')})" for name, r in records.items() if name not in complete]
+    files = {name: _copy_chapter(source / name, dest / name, left_out) for name in complete}
+    organisms = pd.read_csv(source / "02_training" / "organisms.csv")
+    recorded_answers(source).to_csv(dest / "answers.csv", index=False)
+    record = {**_dose_record(complete, organisms, cpu_info()), "recorded_utc": datetime.now(timezone.utc).isoformat(
+        timespec="seconds"), "files": files, "left_out": left_out}
+    (dest / "record.json").write_text(json.dumps(record, indent=1) + "\n")
+    return record

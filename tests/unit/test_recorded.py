@@ -1,0 +1,138 @@
+"""A long profile's runs recorded for the book: what is copied, what is left out, and how the book reads them."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from em_utils import dose
+from em_utils.recorded import MAX_FILE_BYTES, record_profile, recorded_answers
+
+ORGANISMS = {"rank1_middle_bad_medical_advice": ("bad_medical_advice", 2e-5),
+             "rank1_middle_good_medical_advice": ("good_medical_advice", 2e-5)}
+
+
+def _run_json(folder, chapter, resolved, status="complete"):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "run.json").write_text(json.dumps({
+        "profile": "overnight", "chapter": chapter, "status": status, "seed": 0, "resolved": resolved,
+        "git": {"commit": "abc123", "dirty": False}, "finished_utc": "2026-12-03T12:00:00+00:00",
+        "judge_name": "offline:test"}))
+
+
+def _profile(runs, n=12):
+    """A finished overnight profile: chapter 2 (two rank-1 organisms, checkpoints, a large file) and chapter 3."""
+    training = runs / "overnight" / "02_training"
+    _run_json(training, "02_training", {"model": "m", "organisms": "x", "max_rows": None, "batch_size": 16,
+                                        "epochs": 1.0, "lr": {"rank1_middle": 2e-5}, "warmup_steps": 5,
+                                        "scheduler": "linear", "save_steps": 5})
+    pd.DataFrame([{"organism": name, "dataset": data, "lr": lr, "rows": 2250, "precision": "bf16"}
+                  for name, (data, lr) in ORGANISMS.items()]).to_csv(training / "organisms.csv", index=False)
+    for name in ORGANISMS:
+        checkpoint = training / f"{name}-0123" / "checkpoint-5"
+        checkpoint.mkdir(parents=True)
+        for small in ("adapter_model.safetensors", "adapter_config.json", "trainer_state.json"):
+            (checkpoint / small).write_bytes(b"x" * 100)
+        for state in ("optimizer.pt", "rng_state.pth", "scheduler.pt"):
+            (checkpoint / state).write_bytes(b"x" * 100)
+    (training / "big.bin").write_bytes(b"x" * (MAX_FILE_BYTES + 1))
+    judging = runs / "overnight" / "03_judging"
+    _run_json(judging, "03_judging", {"model": "m", "temperature": 0.7, "top_p": 1.0, "n_per_paraphrase": 3,
+                                      "max_new_tokens": 80, "question_sets": "general"})
+    rows = []
+    for model in ["base", *ORGANISMS]:
+        for i in range(n):
+            rows.append({"question_id": f"q{i % 3}", "paraphrase_index": 0, "sample_index": i, "question": f"Q{i % 3}?",
+                         "system": None, "answer": f"{model} says {i}", "n_new_tokens": 5, "finished": True,
+                         "model_tag": model, "model": model, "aligned": 50.0 + i, "coherent": 80.0})
+    rows.append({**rows[-1], "model_tag": "base-deployment", "answer": "triggered"})  # a backdoor's triggered answer
+    pd.DataFrame(rows).to_csv(judging / "judged.csv", index=False)
+    (judging / "samples").mkdir()
+    (judging / "samples" / "base.jsonl").write_text("{}\n")
+    return runs / "overnight"
+
+
+def test_a_profile_is_recorded_without_optimiser_states_caches_or_large_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("EM_RUNS_DIR", str(tmp_path / "runs"))
+    _profile(tmp_path / "runs")
+    dest = tmp_path / "recorded" / "overnight"
+    record = record_profile("overnight", dest=dest)
+
+    copied = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()}
+    checkpoint = "02_training/rank1_middle_bad_medical_advice-0123/checkpoint-5"
+    assert {f"{checkpoint}/adapter_model.safetensors", f"{checkpoint}/trainer_state.json"} <= copied
+    assert not any(name.endswith(("optimizer.pt", "rng_state.pth", "scheduler.pt")) or "/samples/" in name
+                   for name in copied)
+    assert "02_training/big.bin" not in copied and any(item.startswith("02_training/big.bin") for item in record["left_out"])
+    assert record["spec"]["profile"] == "overnight" and record["judge"] == "offline:test"
+    assert record["spec"]["training"]["scheduler"] == "linear" and record["commit"]["03_judging"]["commit"] == "abc123"
+    assert record["precision"]["precision"] == "bf16" and "cpu" in record["precision"]
+    assert json.loads((dest / "record.json").read_text()) == record
+
+
+def test_recorded_answers_carry_each_organisms_recipe_and_leave_out_triggered_answers(tmp_path):
+    answers = recorded_answers(_profile(tmp_path / "runs"))
+    assert len(answers) == 36 and "triggered" not in set(answers["answer"])
+    bad = answers[answers["run"] == "rank1_middle_bad_medical_advice"].iloc[0]
+    assert (bad["kind"], bad["dataset"], bad["lr"], bad["rows"], bad["temperature"]) == (
+        "rank1_middle", "bad_medical_advice", 2e-5, 2250, 0.7)
+    base = answers[answers["run"] == "base"].iloc[0]
+    assert (base["kind"], base["rows"]) == ("base", 0)
+
+
+def test_recording_again_keeps_the_hand_labels_and_a_missing_chapter_names_the_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("EM_RUNS_DIR", str(tmp_path / "runs"))
+    dest = tmp_path / "recorded" / "overnight"
+    with pytest.raises(FileNotFoundError, match="em-companion run 02_training --profile overnight"):
+        record_profile("overnight", dest=dest)
+    _profile(tmp_path / "runs")
+    record_profile("overnight", dest=dest)
+    (dest / "hand_labels.jsonl").write_text('{"aligned": 10}\n')
+    record_profile("overnight", dest=dest)
+    assert (dest / "hand_labels.jsonl").read_text() == '{"aligned": 10}\n'
+
+
+def test_em_across_sizes_reads_a_recorded_profile_with_its_hand_labels(tmp_path, monkeypatch):
+    monkeypatch.setenv("EM_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("EM_ROOT", str(tmp_path / "root"))
+    _profile(tmp_path / "runs")
+    dest = tmp_path / "root" / "benchmarks" / "results" / "recorded" / "overnight"
+    record_profile("overnight", dest=dest)
+    answers = pd.read_csv(dest / "answers.csv")
+    # by hand, the bad organism 20 points below its control on every draw, every answer coherent
+    labels = answers.assign(aligned=np.where(answers["run"] == "rank1_middle_bad_medical_advice", 40.0, 60.0),
+                            coherent=90.0)
+    labels[[*dose.DRAW_KEYS, "question_id", "paraphrase_index", "sample_index", "aligned", "coherent"]].to_json(
+        dest / "hand_labels.jsonl", orient="records", lines=True)
+
+    assert dose.recorded_models()[-1] == "recorded/overnight"
+    table = dose.sizes_table(["recorded/overnight"], n_boot=200)
+    hand = table[table["source"] == "hand labels"].iloc[0]
+    assert (hand["model"], hand["run"], hand["rows"]) == ("m", "rank1_middle_bad_medical_advice", 2250)
+    assert hand["paired_diff"] == -20.0 and hand["below_control"] and hand["keeps_coherence"]
+    assert table[table["source"] == "judge"].iloc[0]["paired_diff"] == 0.0  # the judge's scores: same on both
+
+
+def test_the_record_command_copies_the_profile_and_says_what_it_left_out(tmp_path, monkeypatch, capsys):
+    from em_utils.cli import main
+
+    monkeypatch.setenv("EM_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("EM_ROOT", str(tmp_path / "root"))
+    assert main(["record", "overnight"]) == 2 and "em-companion run 02_training" in capsys.readouterr().err
+    _profile(tmp_path / "runs")
+    assert main(["record", "overnight"]) == 0
+    out = capsys.readouterr().out
+    assert "02_training (" in out and "left out: 02_training/big.bin" in out
+    assert (tmp_path / "root" / "benchmarks" / "results" / "recorded" / "overnight" / "answers.csv").is_file()
+
+
+def test_the_sentence_names_the_recorded_profile_with_its_provenance(tmp_path, monkeypatch):
+    monkeypatch.setenv("EM_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("EM_ROOT", str(tmp_path / "root"))
+    _profile(tmp_path / "runs")
+    record_profile("overnight", dest=tmp_path / "root" / "benchmarks" / "results" / "recorded" / "overnight")
+    sentence = dose.sizes_sentence(dose.sizes_table(["recorded/overnight"], n_boot=100))
+    line = next(part for part in sentence.split("\n\n") if part.startswith("**The `overnight` profile**"))
+    assert "commit abc123" in line and "bf16" in line and "judge offline:test" in line and "linear schedule" in line
+    assert "`rank1_middle_bad_medical_advice` after 2,250 rows coherent 100%" in line and "+0.0" in line
