@@ -232,10 +232,6 @@ def rerun_first_steps(folder: str | Path, run: str, steps: int = 3, device: str 
     precision the record resolved (not this host's ``auto``), with the same spec hash, in a scratch
     folder. Columns: ``step``, ``recorded``, ``rerun``, ``diff``.
     """
-    import tempfile
-
-    from .training import train
-
     record = json.loads((Path(folder) / "record.json").read_text())
     spec = DoseSpec.from_record(record)
     precision = record["precision"]["precision"]
@@ -247,16 +243,28 @@ def rerun_first_steps(folder: str | Path, run: str, steps: int = 3, device: str 
         raise ValueError(f"{folder}/record.json: run {run!r} was recorded with spec hash "
                          f"{record['trained'][run]['spec_hash']}, this code builds {organism_spec.spec_hash}: "
                          "the organism templates changed since")
-    with tempfile.TemporaryDirectory(dir=workdir) as scratch:
-        result = train(organism_spec, Path(scratch) / run, model_name=spec.model, device=device, max_steps=steps,
-                       progress=False)
-        rerun = result.losses()[["step", "loss"]].rename(columns={"loss": "rerun"})
     recorded = pd.DataFrame(record["trained"][run]["losses"], columns=["step", "recorded"])
+    return rerun_losses(organism_spec, spec.model, recorded, steps, device, workdir)
+
+
+def rerun_losses(organism_spec, model: str | None, recorded: pd.DataFrame, steps: int = 3, device: str = "cpu",
+                 workdir: str | Path | None = None) -> pd.DataFrame:
+    """Train ``organism_spec`` for ``steps`` optimiser steps in a scratch folder and set its losses beside
+    ``recorded`` (columns ``step``, ``recorded``): the check behind :func:`rerun_first_steps` and
+    :func:`em_utils.recorded.rerun_first_steps`. Columns: ``step``, ``recorded``, ``rerun``, ``diff``."""
+    import tempfile
+
+    from .training import train
+
+    with tempfile.TemporaryDirectory(dir=workdir) as scratch:
+        result = train(organism_spec, Path(scratch) / organism_spec.name, model_name=model, device=device,
+                       max_steps=steps, progress=False)
+        rerun = result.losses()[["step", "loss"]].rename(columns={"loss": "rerun"})
     table = recorded.merge(rerun, on="step").head(steps)
     return table.assign(diff=table["rerun"] - table["recorded"])
 
 
-__all__ += ["rerun_first_steps"]
+__all__ += ["rerun_first_steps", "rerun_losses"]
 
 
 def dose_summary(answers: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:

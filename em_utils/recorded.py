@@ -36,7 +36,7 @@ import pandas as pd
 
 from .paths import project_root, runs_dir
 
-__all__ = ["MAX_FILE_BYTES", "recorded_dir", "record_profile", "recorded_answers"]
+__all__ = ["MAX_FILE_BYTES", "recorded_dir", "record_profile", "recorded_answers", "recorded_organism", "rerun_first_steps"]
 
 #: Files larger than this stay in ``runs/`` (a rank-32 adapter of the 0.5B model is ~35 MB; a rank-1 one 23 KB).
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -147,3 +147,48 @@ def record_profile(profile: str = "overnight", dest: str | Path | None = None) -
         timespec="seconds"), "files": files, "left_out": left_out}
     (dest / "record.json").write_text(json.dumps(record, indent=1) + "\n")
     return record
+
+
+def recorded_organism(folder: str | Path, name: str):
+    """The :class:`~em_utils.training.OrganismSpec` of organism ``name`` in a recorded (or live) profile folder,
+    rebuilt from its ``organism.json`` and checked against the spec hash it was trained under, and its folder.
+
+    Raises ``KeyError`` naming the organisms there are, ``ValueError`` when this code builds another hash
+    (the organism templates or the training code changed since it was recorded).
+    """
+    from .training.specs import OrganismSpec
+
+    training = Path(folder) / "02_training"
+    found = {json.loads(p.read_text())["spec"]["name"]: p.parent for p in sorted(training.glob("*/organism.json"))}
+    if name not in found:
+        raise KeyError(f"{training}: no organism {name!r} (organisms: {sorted(found)})")
+    saved = json.loads((found[name] / "organism.json").read_text())
+    fields = {**saved["spec"], "target_modules": tuple(saved["spec"]["target_modules"])}
+    spec = OrganismSpec(**fields)
+    if spec.spec_hash != saved["spec_hash"]:
+        raise ValueError(f"{found[name] / 'organism.json'}: trained under spec hash {saved['spec_hash']}, this code "
+                         f"builds {spec.spec_hash}: the training code changed since it was recorded")
+    return spec, found[name]
+
+
+def _recorded_losses(organism_folder: Path) -> pd.DataFrame:
+    """Loss per optimiser step: the finished run's ``train_record.json``, else its last checkpoint's trainer state."""
+    record = organism_folder / "train_record.json"
+    if record.is_file():
+        log = json.loads(record.read_text())["log"]
+    else:
+        states = sorted(organism_folder.glob("checkpoint-*/trainer_state.json"), key=lambda p: int(p.parent.name.split("-")[1]))
+        log = json.loads(states[-1].read_text())["log_history"] if states else []
+    return pd.DataFrame([(e["step"], e["loss"]) for e in log if "loss" in e], columns=["step", "recorded"])
+
+
+def rerun_first_steps(folder: str | Path, name: str, steps: int = 3, device: str = "cpu",
+                      workdir: str | Path | None = None) -> pd.DataFrame:
+    """Retrain the first ``steps`` optimiser steps of organism ``name`` of a recorded profile from its record
+    alone (:func:`recorded_organism`, the profile's model, the precision it resolved) and set the losses
+    beside the recorded ones (:func:`em_utils.dose.rerun_losses`)."""
+    from .dose import rerun_losses
+
+    spec, organism_folder = recorded_organism(folder, name)
+    model = json.loads((Path(folder) / "02_training" / "run.json").read_text())["resolved"]["model"]
+    return rerun_losses(spec, model, _recorded_losses(organism_folder), steps, device, workdir)

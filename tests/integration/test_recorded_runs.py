@@ -37,3 +37,19 @@ def test_the_first_steps_of_a_recorded_run_give_the_recorded_losses(tmp_path):
     table = rerun_first_steps(dose_folder(FOLDER), RUN, steps=3, workdir=tmp_path)
     assert len(table) == 3, table
     assert table["diff"].abs().max() < TOLERANCE, table.to_string()
+
+
+def test_the_first_steps_of_the_recorded_overnight_profile_give_its_losses(tmp_path):
+    from em_utils.recorded import recorded_dir, rerun_first_steps as rerun_recorded
+
+    folder = recorded_dir("overnight")
+    if not (folder / "record.json").is_file():
+        pytest.skip("no overnight profile recorded (em-companion record overnight)")
+    record = json.loads((folder / "record.json").read_text())["precision"]
+    here = precision_report("auto", "cpu")
+    if (here["cpu"], here["precision"]) != (record["cpu"], record["precision"]):
+        pytest.skip(f"recorded on {record['cpu']} in {record['precision']}; this host is {here['cpu']} "
+                    f"resolving to {here['precision']}: losses are compared on the same kind of host only")
+    table = rerun_recorded(folder, "rank1_middle_bad_medical_advice", steps=3, workdir=tmp_path)
+    assert len(table) == 3, table
+    assert table["diff"].abs().max() < TOLERANCE, table.to_string()
