@@ -977,8 +977,30 @@ def phase_sentence(geometry: pd.DataFrame, mark: Mapping[str, Any], over_steps: 
     return " ".join(p for p in parts if p)
 
 
+def recorded_phase_report(run: Any, profile: str, organism: str, window: int = 1) -> str:
+    """The phase-transition measures on a recorded profile's checkpoints of ``organism`` (weights only:
+    :func:`checkpoint_geometry`, :func:`b_trajectory`, :func:`fastest_rotation`), the figure saved in
+    ``run`` (``phase_transition_<profile>``) and left open, and what it shows in words; a line naming
+    the commands when nothing is recorded (:mod:`em_utils.recorded`)."""
+    from .plots import save_figure
+    from .recorded import caption, organism_dir, recorded_dir
+
+    folder = organism_dir(profile, organism)
+    if folder is None:
+        return (f"No `{profile}` run of `{organism}` is recorded: `em-companion run 02_training --profile {profile}`, "
+                f"then `em-companion record {profile}`.")
+    run.use_data(recorded_dir(profile) / "record.json")
+    geometry = checkpoint_geometry(folder, window=window)
+    run.save_frame(geometry, f"checkpoint_geometry_{profile}.csv")
+    mark = fastest_rotation(geometry)
+    fig = plot_phase_transition(geometry, b_trajectory(folder), mark)
+    fig.suptitle(f"B over training: {organism} ({caption(profile)})")
+    save_figure(fig, run, f"phase_transition_{profile}", judge="none (weights only)")
+    return f"The `{profile}` profile's " + phase_sentence(geometry, mark, pd.DataFrame(), pd.DataFrame(), organism)
+
+
 __all__ += ["checkpoints", "lora_vectors", "checkpoint_geometry", "b_trajectory", "fastest_rotation", "pick_steps",
-            "checkpoint_behaviour", "behaviour_rates", "phase_sentence"]
+            "checkpoint_behaviour", "behaviour_rates", "phase_sentence", "recorded_phase_report"]
 
 
 # --- The misalignment monitor -------------------------------------------------------------------

@@ -36,7 +36,8 @@ import pandas as pd
 
 from .paths import project_root, runs_dir
 
-__all__ = ["MAX_FILE_BYTES", "recorded_dir", "record_profile", "recorded_answers", "recorded_organism", "rerun_first_steps"]
+__all__ = ["MAX_FILE_BYTES", "recorded_dir", "record_profile", "recorded_answers", "recorded_organism", "rerun_first_steps",
+           "organism_dir", "caption"]
 
 #: Files larger than this stay in ``runs/`` (a rank-32 adapter of the 0.5B model is ~35 MB; a rank-1 one 23 KB).
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -192,3 +193,25 @@ def rerun_first_steps(folder: str | Path, name: str, steps: int = 3, device: str
     spec, organism_folder = recorded_organism(folder, name)
     model = json.loads((Path(folder) / "02_training" / "run.json").read_text())["resolved"]["model"]
     return rerun_losses(spec, model, _recorded_losses(organism_folder), steps, device, workdir)
+
+
+def organism_dir(profile: str, name: str) -> Path | None:
+    """The recorded folder of organism ``name`` of ``profile`` (its checkpoints, adapter and records), or
+    ``None`` when the profile is not recorded or did not train it."""
+    training = recorded_dir(profile) / "02_training"
+    for path in sorted(training.glob("*/organism.json")) if training.is_dir() else []:
+        if json.loads(path.read_text())["spec"]["name"] == name:
+            return path.parent
+    return None
+
+
+def caption(profile: str) -> str:
+    """Where a recorded profile's numbers come from, for a figure's title: model, profile, commit, CPU, precision, date.
+
+    Commits are the chapters' own (``dirty`` when the tree had uncommitted changes as it ran).
+    """
+    record = json.loads((recorded_dir(profile) / "record.json").read_text())
+    commits = sorted({c["commit"][:7] + (" dirty" if c.get("dirty") else "") for c in record.get("commit", {}).values()})
+    host = record.get("precision", {})
+    return (f"{record['spec']['model']}, profile {profile} recorded {record.get('date', '?')} at commit "
+            f"{', '.join(commits)} on {host.get('cpu', '?')} in {host.get('precision', '?')}")

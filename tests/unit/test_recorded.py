@@ -160,3 +160,48 @@ def test_a_recorded_organism_rebuilds_from_its_record_under_the_same_spec_hash(t
     (folder / "organism.json").write_text(json.dumps({**saved, "spec": {**saved["spec"], "lr": 3e-5}}))
     with pytest.raises(ValueError, match="training code changed"):
         recorded_organism(tmp_path, spec.name)
+
+
+class _Run:
+    def __init__(self):
+        self.used, self.frames = [], {}
+
+    def use_data(self, *paths):
+        self.used += paths
+
+    def save_frame(self, frame, name):
+        self.frames[name] = frame
+
+
+def test_chapter_5_reads_the_phase_transition_of_a_recorded_organism(tmp_path, monkeypatch):
+    import torch
+    from safetensors.torch import save_file
+
+    from em_utils import adapters, plots
+
+    monkeypatch.setenv("EM_ROOT", str(tmp_path))
+    figures = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, run, name, judge: figures.append((name, fig._suptitle.get_text())))
+    run = _Run()
+    assert "em-companion record overnight" in adapters.recorded_phase_report(run, "overnight", "rank1_middle_x")
+
+    root = tmp_path / "benchmarks" / "results" / "recorded" / "overnight"
+    folder = root / "02_training" / "rank1_middle_x-0123"
+    generator = torch.Generator().manual_seed(0)
+    b = torch.randn(8, generator=generator)
+    for step in (5, 10, 15, 20):
+        (folder / f"checkpoint-{step}").mkdir(parents=True)
+        b = b + 0.3 * torch.randn(8, generator=generator)
+        save_file({"base_model.model.model.layers.3.mlp.down_proj.lora_A.weight": torch.ones(1, 16),
+                   "base_model.model.model.layers.3.mlp.down_proj.lora_B.weight": b[:, None].clone()},
+                  str(folder / f"checkpoint-{step}" / "adapter_model.safetensors"))
+    (folder / "organism.json").write_text(json.dumps({"spec": {"name": "rank1_middle_x"}}))
+    (root / "record.json").write_text(json.dumps({"spec": {"model": "m", "profile": "overnight"}, "date": "2026-12-03",
+                                                  "commit": {"02_training": {"commit": "abcdef123", "dirty": False}},
+                                                  "precision": {"cpu": "Test CPU", "precision": "bf16"}}))
+    sentence = adapters.recorded_phase_report(run, "overnight", "rank1_middle_x")
+    assert sentence.startswith("The `overnight` profile's `rank1_middle_x`: 4 checkpoints (steps 5-20).")
+    assert run.frames["checkpoint_geometry_overnight.csv"]["step"].tolist() == [5, 10, 15, 20]
+    assert figures[-1][0] == "phase_transition_overnight"
+    assert "profile overnight recorded 2026-12-03 at commit abcdef1 on Test CPU in bf16" in figures[-1][1]
+    assert run.used == [root / "record.json"]
