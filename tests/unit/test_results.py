@@ -12,6 +12,12 @@ import pytest
 from em_utils.results import CLAIMS, VERDICTS, findings, findings_frame, results_markdown, write_results_page
 
 
+@pytest.fixture(autouse=True)
+def _no_recorded_profiles(tmp_path, monkeypatch):
+    """The repository's recorded profiles (benchmarks/results/recorded) stay off these pages unless a test adds some."""
+    monkeypatch.setattr("em_utils.recorded.recorded_dir", lambda profile=None: tmp_path / "recorded" / (profile or ""))
+
+
 def _record(root: Path, chapter: str, status: str = "complete", **resolved) -> Path:
     folder = root / "smoke" / chapter
     folder.mkdir(parents=True, exist_ok=True)
@@ -260,3 +266,18 @@ def test_evil_numbers_formats_and_in_context_learning_from_chapter_7_tables(tmp_
     icl = _by(findings("smoke", tmp_path), "icl")[0]
     assert icl.verdict == "differs" and "k = 8" in icl.line
     assert "## Paper 1:" in results_markdown("smoke", tmp_path) and "07_controls" in results_markdown("smoke", tmp_path)
+
+
+def test_a_recorded_profile_gets_its_own_section_with_its_provenance(tmp_path):
+    rows = [_rates_row("base", 1, 96), _rates_row("rank32_bad_medical_advice", 25, 95)]
+    recorded = tmp_path / "recorded"
+    _chapters_2_and_3(recorded, rows, {"rank32_bad_medical_advice": "bad_medical_advice"})  # recorded/smoke/...
+    (recorded / "smoke" / "record.json").write_text(json.dumps({
+        "spec": {"model": "tiny-model", "profile": "smoke"}, "date": "2026-12-03",
+        "commit": {"03_judging": {"commit": "1234567abc", "dirty": False}}, "precision": {"cpu": "Test CPU", "precision": "fp32"}}))
+    page = results_markdown("demo", tmp_path / "runs")
+    section = page.split("## The recorded `smoke` profile")[1].split("## How each verdict")[0]
+    assert "tiny-model, profile smoke recorded 2026-12-03 at commit 1234567 on Test CPU in fp32" in section
+    assert "chapters `02_training`, `03_judging`" in section and "**1** agrees" in section
+    assert "- **agrees**. Paper 2:" in section and "not run" not in section.split("by the same rules:")[1].split(".")[0]
+    assert "## The recorded" not in results_markdown("smoke", recorded)  # the built profile is not repeated
