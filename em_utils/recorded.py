@@ -13,7 +13,7 @@ its chapters wrote and later readers need from ``runs/overnight/`` to
   adapter);
 - at the top, the chapter 3 answers in the form of a recorded dose-response (``answers.csv``: one row
   per answer with its organism's kind, data set, learning rate and rows; ``record.json``: model,
-  seed, profile, commit, host, precision and judge), so that the hand labels of a blind round
+  seed, profile, commit, the CPU the chapters ran on, precision and judge), so that the hand labels of a blind round
   (``hand_labels.jsonl``, written by ``tools/blind_pool.py collect``) join them exactly as they join
   a dose-response's, and chapter 3's "EM across sizes" reads the overnight organisms beside the
   recorded dose-responses (:func:`em_utils.dose.recorded_models` lists ``recorded/<profile>``).
@@ -110,6 +110,9 @@ def _dose_record(records: dict[str, dict[str, Any]], organisms: pd.DataFrame, ho
     """The top ``record.json``: what :func:`em_utils.dose.sizes_table` reads, with the profile's provenance."""
     training, judging = records["02_training"], records["03_judging"]
     precision = sorted(set(organisms["precision"].astype(str)))
+    ran_on = {r["hardware"]["cpu"] for r in records.values() if r.get("hardware", {}).get("cpu")}
+    if ran_on:  # the chapters' own records name the CPU they ran on (records written before they did: the recording host's)
+        host = {**host, "cpu": " / ".join(sorted(ran_on))}
     return {
         "spec": {"profile": training["profile"], "model": judging["resolved"]["model"], "seed": judging["seed"],
                  "training": {k: training["resolved"][k] for k in ("organisms", "max_rows", "batch_size", "epochs",

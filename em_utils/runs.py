@@ -104,6 +104,11 @@ def _hardware() -> dict[str, Any]:
     try:
         import torch
 
+        from .precision import cpu_info
+
+        cpu = cpu_info()  # the model name and the flags that decide fast arithmetic (a recorded profile names them)
+        info["cpu"] = cpu["cpu"]
+        info["cpu_flags"] = [flag for flag in ("avx512", "avx512_bf16", "amx") if cpu[flag]]
         info["torch_threads"] = torch.get_num_threads()
         if torch.cuda.is_available():
             info["cuda_devices"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]

@@ -18,7 +18,7 @@ def _run_json(folder, chapter, resolved, status="complete"):
     (folder / "run.json").write_text(json.dumps({
         "profile": "overnight", "chapter": chapter, "status": status, "seed": 0, "resolved": resolved,
         "git": {"commit": "abc123", "dirty": False}, "finished_utc": "2026-12-03T12:00:00+00:00",
-        "judge_name": "offline:test"}))
+        "judge_name": "offline:test", "hardware": {"cpu": "Run CPU"} if chapter == "03_judging" else {}}))
 
 
 def _profile(runs, n=12):
@@ -67,7 +67,7 @@ def test_a_profile_is_recorded_without_optimiser_states_caches_or_large_files(tm
     assert "02_training/big.bin" not in copied and any(item.startswith("02_training/big.bin") for item in record["left_out"])
     assert record["spec"]["profile"] == "overnight" and record["judge"] == "offline:test"
     assert record["spec"]["training"]["scheduler"] == "linear" and record["commit"]["03_judging"]["commit"] == "abc123"
-    assert record["precision"]["precision"] == "bf16" and "cpu" in record["precision"]
+    assert record["precision"]["precision"] == "bf16" and record["precision"]["cpu"] == "Run CPU"  # where it ran
     assert json.loads((dest / "record.json").read_text()) == record
 
 

@@ -28,6 +28,7 @@ def test_record_holds_provenance(tmp_runs, tmp_path):
     assert set(record["git"]) == {"commit", "dirty"}
     assert record["packages"]["torch"] and record["packages"]["python"]
     assert record["hardware"]["cpu_count"] >= 1
+    assert record["hardware"]["cpu"] and set(record["hardware"]["cpu_flags"]) <= {"avx512", "avx512_bf16", "amx"}
     assert list(record["data"].values()) == [hashlib.sha256(b"x\n").hexdigest()]
     assert "work" in record["stages"] and record["artifacts"] == ["out.json"]
 
