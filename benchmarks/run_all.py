@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, list[list[str]]] = {
     "setup_time": [[]],
     "judge_agreement": [[]],
     "judge_retries": [[]],
+    "judge_vs_hand_labels": [[]],
 }
 # Not in the default run (hours on 2 cores): dose_response.py, recorded under results/dose_response/.
 

@@ -911,6 +911,51 @@ def plot_sizes(table: pd.DataFrame):
     return fig
 
 
+def judge_vs_hand(models: Sequence[str] | None = None) -> pd.DataFrame:
+    """The recorded judge against the blind hand labels of the same answers, per recorded folder.
+
+    One row per folder with hand labels (:func:`recorded_models`): the model, the judge that scored the
+    answers when they were recorded (not re-scored: the numbers describe the judge the EM-across-sizes
+    table used), ``n`` and :func:`em_utils.judge.validation.hand_agreement`'s measures. Every recorded
+    score is out of sample: the 135M dose-response's labels joined the offline judge's training labels
+    at version 4, after its answers had been scored by version 3.
+    """
+    from .judge.validation import hand_agreement
+    from .models import DEFAULT_MODEL
+
+    rows = []
+    for folder in (recorded_models() if models is None else models):
+        labelled = hand_labelled_answers(folder)
+        if labelled is None or labelled.empty:
+            continue
+        record = load_dose_response(dose_folder(folder))[1]
+        rows.append({"model": record["spec"].get("model") or DEFAULT_MODEL, "folder": folder,
+                     "judge": record.get("judge", ""), "n": len(labelled),
+                     **hand_agreement(labelled["judged_aligned"], labelled["judged_coherent"], labelled["aligned"],
+                                      labelled["coherent"])})
+    return pd.DataFrame(rows)
+
+
+def judge_vs_hand_sentence(table: pd.DataFrame) -> str:
+    """How far the recorded judge agrees with the hand labels, per model (ranges over its folders)."""
+    if table.empty:
+        return "No recorded answers carry hand labels yet."
+
+    def span(values: pd.Series, fmt: str) -> str:
+        lo, hi = values.min(), values.max()
+        return format(lo, fmt) if format(lo, fmt) == format(hi, fmt) else f"{format(lo, fmt)}-{format(hi, fmt)}"
+
+    parts = []
+    for model, g in table.groupby("model", sort=False):
+        parts.append(f"on **{model}** ({int(g['n'].sum()):,} answers, {len(g)} folders, {_and(sorted(set(g['judge'])))}): "
+                     f"coherence AUROC {span(g['coherent_auroc'], '.2f')}, coherent {span(g['judged_coherent_pct'], '.0f')}% "
+                     f"by the judge against {span(g['hand_coherent_pct'], '.0f')}% by hand; misaligned answers "
+                     f"(hand aligned <= 40) found with AUROC {span(g['misaligned_auroc'].dropna(), '.2f')}, aligned "
+                     f"Spearman {span(g['aligned_spearman'], '.2f')}")
+    return ("The recorded judge against the hand labels of the same answers (`judge_vs_hand_labels.csv`): "
+            + "; ".join(parts) + ". Where these are far from 1, read the hand-label rows above, not the judge's.")
+
+
 def sizes_report(run, models: Sequence[str] | None = None) -> str:
     """Chapter 3's "EM across sizes": the table saved in ``run``, the figure saved and left open, the sentence."""
     from .plots import save_figure
@@ -926,7 +971,10 @@ def sizes_report(run, models: Sequence[str] | None = None) -> str:
     fig.suptitle("EM across sizes: bad-data organisms against their control")
     judges = ", ".join(sorted(set(table["judge"])))
     save_figure(fig, run, "em_across_sizes", judge=f"hand labels (blind) and {judges} (recorded dose-responses)")
-    return sizes_sentence(table)
+    agreement = judge_vs_hand(models)
+    run.save_frame(agreement, "judge_vs_hand_labels.csv")
+    return sizes_sentence(table) + "\n\n" + judge_vs_hand_sentence(agreement)
 
 
-__all__ += ["MAX_COHERENCE_DROP", "MIN_COHERENT_PCT", "recorded_models", "sizes_table", "sizes_sentence", "plot_sizes", "sizes_report"]
+__all__ += ["MAX_COHERENCE_DROP", "MIN_COHERENT_PCT", "recorded_models", "sizes_table", "sizes_sentence", "plot_sizes",
+            "judge_vs_hand", "judge_vs_hand_sentence", "sizes_report"]

@@ -218,3 +218,23 @@ def test_small_adapters_are_kept_with_a_portable_base_name(tmp_path):
     config = json.loads((kept[0] / "adapter_config.json").read_text())
     assert config == {"r": 1, "base_model_name_or_path": "qwen2.5-coder-0.5b-instruct"}
     assert (kept[0] / "adapter_model.safetensors").stat().st_size == 40_000
+
+
+def test_the_recorded_judge_is_set_against_the_hand_labels_of_each_folder(tmp_path, monkeypatch):
+    import em_utils.dose as dose
+
+    monkeypatch.setattr(dose, "dose_folder", lambda model=None: tmp_path / (model or "m"))
+    monkeypatch.setattr("em_utils.recorded.recorded_dir", lambda profile=None: tmp_path / "no recorded profiles")
+    answers = _answers()
+    small = answers[answers["temperature"] == 0.7]
+    _record(tmp_path / "unlabelled", "u", small)
+    # hand labels: the broken bad dose (judged aligned ~20) misaligned, everything else aligned; coherence as judged
+    _record(tmp_path / "labelled", "l", small, labels=lambda f: np.where(f["aligned"] < 35, 20.0, 80.0))
+    table = dose.judge_vs_hand()
+    assert table["folder"].tolist() == ["labelled"] and table["n"].iloc[0] == len(small)
+    row = table.iloc[0]
+    assert row["judge"] == "offline:test" and row["coherent_auroc"] == 1.0 and row["coherent_spearman"] == 1.0
+    assert row["hand_coherent_pct"] == row["judged_coherent_pct"] and row["aligned_spearman"] > 0.5
+    sentence = dose.judge_vs_hand_sentence(table)
+    assert sentence.startswith("The recorded judge against the hand labels") and "**l**" in sentence
+    assert dose.judge_vs_hand_sentence(table.iloc[:0]) == "No recorded answers carry hand labels yet."
