@@ -41,8 +41,8 @@ __all__ = ["MAX_FILE_BYTES", "recorded_dir", "record_profile", "recorded_answers
 
 #: Files larger than this stay in ``runs/`` (a rank-32 adapter of the 0.5B model is ~35 MB; a rank-1 one 23 KB).
 MAX_FILE_BYTES = 2 * 1024 * 1024
-#: What a later chapter never reads: the Trainer's states for resuming, and the live progress file.
-_LEFT_OUT = frozenset({"optimizer.pt", "rng_state.pth", "scheduler.pt", "training_args.bin", "progress.json"})
+#: What a later chapter never reads: the Trainer's states for resuming, the live progress file, PEFT's model cards.
+_LEFT_OUT = frozenset({"optimizer.pt", "rng_state.pth", "scheduler.pt", "training_args.bin", "progress.json", "README.md"})
 #: Folders that are caches of what a table already holds (the samples behind ``judged.csv``).
 _CACHES = frozenset({"samples"})
 #: The hand labels of the recorded answers, kept when a profile is recorded again.
