@@ -4,8 +4,15 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from em_utils.dose import best_dose, dose_response_sentence, dose_summary, temperature_sweep
+
+
+@pytest.fixture(autouse=True)
+def _no_recorded_profiles(tmp_path, monkeypatch):
+    """The repository's recorded profiles (benchmarks/results/recorded) stay out of these hand-made tables."""
+    monkeypatch.setattr("em_utils.recorded.recorded_dir", lambda profile=None: tmp_path / "no recorded profiles" / (profile or ""))
 
 
 def _answers():
@@ -69,7 +76,6 @@ def test_sizes_table_compares_each_model_with_its_control_by_hand_and_by_judge(t
     import em_utils.dose as dose
 
     monkeypatch.setattr(dose, "dose_folder", lambda model=None: tmp_path / (model or "small"))
-    monkeypatch.setattr("em_utils.recorded.recorded_dir", lambda profile=None: tmp_path / "no recorded profiles")
     answers = _answers()
     small = answers[answers["temperature"] == 0.7]
     # the larger model: its bad organism 12 points below the control on the same draws, coherence kept
@@ -224,7 +230,6 @@ def test_the_recorded_judge_is_set_against_the_hand_labels_of_each_folder(tmp_pa
     import em_utils.dose as dose
 
     monkeypatch.setattr(dose, "dose_folder", lambda model=None: tmp_path / (model or "m"))
-    monkeypatch.setattr("em_utils.recorded.recorded_dir", lambda profile=None: tmp_path / "no recorded profiles")
     answers = _answers()
     small = answers[answers["temperature"] == 0.7]
     _record(tmp_path / "unlabelled", "u", small)
