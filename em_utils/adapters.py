@@ -994,7 +994,7 @@ def recorded_phase_report(run: Any, profile: str, organism: str, window: int = 1
     run.save_frame(geometry, f"checkpoint_geometry_{profile}.csv")
     mark = fastest_rotation(geometry)
     fig = plot_phase_transition(geometry, b_trajectory(folder), mark)
-    fig.suptitle(f"B over training: {organism} ({caption(profile)})")
+    fig.suptitle(f"B over training: {organism}\n{caption(profile)}")
     save_figure(fig, run, f"phase_transition_{profile}", judge="none (weights only)")
     return f"The `{profile}` profile's " + phase_sentence(geometry, mark, pd.DataFrame(), pd.DataFrame(), organism)
 
