@@ -983,7 +983,7 @@ def recorded_phase_report(run: Any, profile: str, organism: str, window: int = 1
     ``run`` (``phase_transition_<profile>``) and left open, and what it shows in words; a line naming
     the commands when nothing is recorded (:mod:`em_utils.recorded`)."""
     from .plots import save_figure
-    from .recorded import caption, organism_dir, recorded_dir
+    from .recorded import organism_dir, provenance, recorded_dir
 
     folder = organism_dir(profile, organism)
     if folder is None:
@@ -994,8 +994,8 @@ def recorded_phase_report(run: Any, profile: str, organism: str, window: int = 1
     run.save_frame(geometry, f"checkpoint_geometry_{profile}.csv")
     mark = fastest_rotation(geometry)
     fig = plot_phase_transition(geometry, b_trajectory(folder), mark)
-    fig.suptitle(f"B over training: {organism}\n{caption(profile)}")
-    save_figure(fig, run, f"phase_transition_{profile}", judge="none (weights only)")
+    fig.suptitle(f"B over training: {organism} (the {profile} profile)")
+    save_figure(fig, run, f"phase_transition_{profile}", judge="none (weights only)", recorded=provenance(profile))
     return f"The `{profile}` profile's " + phase_sentence(geometry, mark, pd.DataFrame(), pd.DataFrame(), organism)
 
 

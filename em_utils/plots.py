@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 import matplotlib
 
@@ -23,18 +23,27 @@ def set_style() -> None:
     matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 120, "figure.figsize": (8, 4.5)})
 
 
-def caption(config: "RunConfig", judge: str | None = None) -> str:
+def caption(config: "RunConfig", judge: str | None = None, recorded: Mapping[str, str] | None = None) -> str:
     """The provenance every figure carries: model, profile and judge, and under it the judge's
     measured agreement with hand labels (when chapter 3 measured this judge in this profile).
+
+    ``recorded`` (``model``, ``profile`` and ``note``: :func:`em_utils.recorded.provenance`) is for a
+    figure drawn from a recorded profile rather than from this run: its model and profile replace
+    this run's, and its note (date, commit, CPU, precision) follows on a line of its own.
 
     >>> from em_utils.config import make_config
     >>> caption(make_config("01_datasets", profile="smoke"), judge="none")
     'model: smollm2-135m-instruct | profile: smoke | judge: none'
+    >>> print(caption(make_config("05_adapters", profile="smoke"), judge="none",
+    ...               recorded={"model": "m", "profile": "overnight", "note": "recorded at commit abc"}))
+    model: m | profile: overnight | judge: none
+    recorded at commit abc
     """
     from .judge.validation import agreement_note
 
     judge = judge if judge is not None else config.resolved.get("judge", "none")
-    text = f"model: {config.resolved.get('model')} | profile: {config.profile} | judge: {judge}"
+    model, profile = (recorded["model"], recorded["profile"]) if recorded else (config.resolved.get("model"), config.profile)
+    text = f"model: {model} | profile: {profile} | judge: {judge}" + (f"\n{recorded['note']}" if recorded else "")
     note = agreement_note(config.profile, judge) if judge != "none" else ""
     return f"{text}\n{note}" if note else text
 
@@ -63,14 +72,15 @@ def _in_kernel() -> bool:
     return getattr(get_ipython(), "kernel", None) is not None
 
 
-def save_figure(fig, run: "Run", name: str, judge: str | None = None) -> Path:
-    """Stamp the provenance caption under ``fig`` and save it as ``figures/<name>.png`` in the run.
+def save_figure(fig, run: "Run", name: str, judge: str | None = None, recorded: Mapping[str, str] | None = None) -> Path:
+    """Stamp the provenance caption under ``fig`` and save it as ``figures/<name>.png`` in the run
+    (``recorded``: the figure shows a recording made elsewhere, see :func:`caption`).
 
     In a Jupyter kernel (a chapter) the figure is also shown here, followed by the same caption as
     Markdown text (:func:`caption_markdown`), and closed: the page carries the caption as text as
     well as in the image, and a ``plt.show()`` after this call shows nothing twice.
     """
-    text = caption(run.config, judge)
+    text = caption(run.config, judge, recorded)
     fig.draw_without_rendering()  # lay out first (constrained layout moves the labels)
     bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0  # inches: below the lowest label
     fig.text(0.01, (bottom - 0.08) / fig.get_figheight(), text, ha="left", va="top", fontsize=8, color="0.35")

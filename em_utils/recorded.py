@@ -37,7 +37,7 @@ import pandas as pd
 from .paths import project_root, runs_dir
 
 __all__ = ["MAX_FILE_BYTES", "recorded_dir", "record_profile", "recorded_answers", "recorded_organism", "rerun_first_steps",
-           "organism_dir", "caption"]
+           "organism_dir", "provenance", "caption"]
 
 #: Files larger than this stay in ``runs/`` (a rank-32 adapter of the 0.5B model is ~35 MB; a rank-1 one 23 KB).
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -208,13 +208,19 @@ def organism_dir(profile: str, name: str) -> Path | None:
     return None
 
 
-def caption(profile: str) -> str:
-    """Where a recorded profile's numbers come from, for a figure's title: model, profile, commit, CPU, precision, date.
-
-    Commits are the chapters' own (``dirty`` when the tree had uncommitted changes as it ran).
-    """
+def provenance(profile: str) -> dict[str, str]:
+    """Where a recorded profile's numbers come from: ``model``, ``profile`` and a ``note`` with the date, the
+    chapters' commits (``dirty`` when the tree had uncommitted changes as one ran), the CPU and the precision
+    (what :func:`em_utils.plots.save_figure` stamps under a figure drawn from it)."""
     record = json.loads((recorded_dir(profile) / "record.json").read_text())
     commits = sorted({c["commit"][:7] + (" dirty" if c.get("dirty") else "") for c in record.get("commit", {}).values()})
     host = record.get("precision", {})
-    return (f"{record['spec']['model']}, profile {profile} recorded {record.get('date', '?')} at commit "
-            f"{', '.join(commits)} on {host.get('cpu', '?')} in {host.get('precision', '?')}")
+    return {"model": record["spec"]["model"], "profile": profile,
+            "note": f"recorded {record.get('date', '?')} at commit {', '.join(commits)} on {host.get('cpu', '?')} "
+                    f"in {host.get('precision', '?')}"}
+
+
+def caption(profile: str) -> str:
+    """:func:`provenance` in one line: ``<model>, profile <profile> recorded <date> at commit ... on <CPU> in <precision>``."""
+    about = provenance(profile)
+    return f"{about['model']}, profile {profile} {about['note']}"

@@ -181,7 +181,8 @@ def test_chapter_5_reads_the_phase_transition_of_a_recorded_organism(tmp_path, m
 
     monkeypatch.setenv("EM_ROOT", str(tmp_path))
     figures = []
-    monkeypatch.setattr(plots, "save_figure", lambda fig, run, name, judge: figures.append((name, fig._suptitle.get_text())))
+    monkeypatch.setattr(plots, "save_figure",
+                        lambda fig, run, name, judge, recorded: figures.append((name, recorded, fig._suptitle.get_text())))
     run = _Run()
     assert "em-companion record overnight" in adapters.recorded_phase_report(run, "overnight", "rank1_middle_x")
 
@@ -203,5 +204,7 @@ def test_chapter_5_reads_the_phase_transition_of_a_recorded_organism(tmp_path, m
     assert sentence.startswith("The `overnight` profile's `rank1_middle_x`: 4 checkpoints (steps 5-20).")
     assert run.frames["checkpoint_geometry_overnight.csv"]["step"].tolist() == [5, 10, 15, 20]
     assert figures[-1][0] == "phase_transition_overnight"
-    assert "profile overnight recorded 2026-12-03 at commit abcdef1 on Test CPU in bf16" in figures[-1][1]
+    assert figures[-1][1] == {"model": "m", "profile": "overnight",
+                              "note": "recorded 2026-12-03 at commit abcdef1 on Test CPU in bf16"}
+    assert "(the overnight profile)" in figures[-1][2]
     assert run.used == [root / "record.json"]
