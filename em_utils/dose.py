@@ -799,14 +799,15 @@ def sizes_sentence(table: pd.DataFrame) -> str:
 def _recorded_profile_line(folder: str, rows: pd.DataFrame) -> str:
     """A recorded profile's organisms (``recorded/<profile>``) with the provenance the book owes them:
     profile, model, commit, host, precision, judge and date, then each bad-data organism by hand and by judge."""
+    from .recorded import provenance
+
     record = json.loads((dose_folder(folder) / "record.json").read_text())
-    commits = sorted({c["commit"][:7] + (" (dirty)" if c.get("dirty") else "") for c in record.get("commit", {}).values()})
-    host = record.get("precision", {})
+    profile = record["spec"]["profile"]
     training = record["spec"].get("training", {})
-    line = (f"**The `{record['spec']['profile']}` profile**, recorded ({rows['model'].iloc[0]}; "
+    line = (f"**The `{profile}` profile** ({rows['model'].iloc[0]}; "
             f"{_and([f'{k} at lr {v:g}' for k, v in training.get('lr', {}).items() if k in set(rows['kind'])])}, "
-            f"{training.get('scheduler', '?')} schedule, one epoch; commit {_and(commits)}; {host.get('cpu', '?')}, "
-            f"{host.get('precision', '?')}; judge {record.get('judge', '?')}; {record.get('date', '?')}): ")
+            f"{training.get('scheduler', '?')} schedule, one epoch; {provenance(profile)['note']}; judge "
+            f"{record.get('judge', '?')}): ")
     parts = []
     for source, mine in rows.groupby("source", sort=False):
         each = []

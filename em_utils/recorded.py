@@ -153,6 +153,12 @@ def record_profile(profile: str = "overnight", dest: str | Path | None = None) -
     return record
 
 
+def _organism_folders(training: Path) -> dict[str, Path]:
+    """``{organism name: its folder}`` for every organism with an ``organism.json`` under chapter 2's folder."""
+    paths = sorted(training.glob("*/organism.json")) if training.is_dir() else []
+    return {json.loads(p.read_text())["spec"]["name"]: p.parent for p in paths}
+
+
 def recorded_organism(folder: str | Path, name: str):
     """The :class:`~em_utils.training.OrganismSpec` of organism ``name`` in a recorded (or live) profile folder,
     rebuilt from its ``organism.json`` and checked against the spec hash it was trained under, and its folder.
@@ -163,7 +169,7 @@ def recorded_organism(folder: str | Path, name: str):
     from .training.specs import OrganismSpec
 
     training = Path(folder) / "02_training"
-    found = {json.loads(p.read_text())["spec"]["name"]: p.parent for p in sorted(training.glob("*/organism.json"))}
+    found = _organism_folders(training)
     if name not in found:
         raise KeyError(f"{training}: no organism {name!r} (organisms: {sorted(found)})")
     saved = json.loads((found[name] / "organism.json").read_text())
@@ -175,17 +181,6 @@ def recorded_organism(folder: str | Path, name: str):
     return spec, found[name]
 
 
-def _recorded_losses(organism_folder: Path) -> pd.DataFrame:
-    """Loss per optimiser step: the finished run's ``train_record.json``, else its last checkpoint's trainer state."""
-    record = organism_folder / "train_record.json"
-    if record.is_file():
-        log = json.loads(record.read_text())["log"]
-    else:
-        states = sorted(organism_folder.glob("checkpoint-*/trainer_state.json"), key=lambda p: int(p.parent.name.split("-")[1]))
-        log = json.loads(states[-1].read_text())["log_history"] if states else []
-    return pd.DataFrame([(e["step"], e["loss"]) for e in log if "loss" in e], columns=["step", "recorded"])
-
-
 def rerun_first_steps(folder: str | Path, name: str, steps: int = 3, device: str = "cpu",
                       workdir: str | Path | None = None) -> pd.DataFrame:
     """Retrain the first ``steps`` optimiser steps of organism ``name`` of a recorded profile from its record
@@ -193,19 +188,18 @@ def rerun_first_steps(folder: str | Path, name: str, steps: int = 3, device: str
     beside the recorded ones (:func:`em_utils.dose.rerun_losses`)."""
     from .dose import rerun_losses
 
-    spec, organism_folder = recorded_organism(folder, name)
-    model = json.loads((Path(folder) / "02_training" / "run.json").read_text())["resolved"]["model"]
-    return rerun_losses(spec, model, _recorded_losses(organism_folder), steps, device, workdir)
+    spec, _ = recorded_organism(folder, name)
+    training = Path(folder) / "02_training"
+    model = json.loads((training / "run.json").read_text())["resolved"]["model"]
+    losses = pd.read_csv(training / "losses.csv")  # chapter 2's loss per step and organism
+    recorded = losses.loc[losses["organism"] == name, ["step", "loss"]].rename(columns={"loss": "recorded"})
+    return rerun_losses(spec, model, recorded, steps, device, workdir)
 
 
 def organism_dir(profile: str, name: str) -> Path | None:
     """The recorded folder of organism ``name`` of ``profile`` (its checkpoints, adapter and records), or
     ``None`` when the profile is not recorded or did not train it."""
-    training = recorded_dir(profile) / "02_training"
-    for path in sorted(training.glob("*/organism.json")) if training.is_dir() else []:
-        if json.loads(path.read_text())["spec"]["name"] == name:
-            return path.parent
-    return None
+    return _organism_folders(recorded_dir(profile) / "02_training").get(name)
 
 
 def provenance(profile: str) -> dict[str, str]:

@@ -134,32 +134,47 @@ def test_the_sentence_names_the_recorded_profile_with_its_provenance(tmp_path, m
     record_profile("overnight", dest=tmp_path / "root" / "benchmarks" / "results" / "recorded" / "overnight")
     sentence = dose.sizes_sentence(dose.sizes_table(["recorded/overnight"], n_boot=100))
     line = next(part for part in sentence.split("\n\n") if part.startswith("**The `overnight` profile**"))
-    assert "commit abc123" in line and "bf16" in line and "judge offline:test" in line and "linear schedule" in line
+    assert "recorded 2026-12-03 at commit abc123 on Run CPU in bf16" in line and "judge offline:test" in line
+    assert "linear schedule" in line
     assert "`rank1_middle_bad_medical_advice` after 2,250 rows coherent 100%" in line and "+0.0" in line
 
 
 def test_a_recorded_organism_rebuilds_from_its_record_under_the_same_spec_hash(tmp_path):
-    from em_utils.recorded import _recorded_losses, recorded_organism
+    from em_utils.recorded import organism_dir, recorded_organism
     from em_utils.training import organism
 
     spec = organism("rank1_middle", "bad_medical_advice", lr=2e-5, scheduler="linear", save_steps=5)
     folder = tmp_path / "02_training" / f"{spec.name}-{spec.spec_hash[:8]}"
-    (folder / "checkpoint-10").mkdir(parents=True)
-    (folder / "checkpoint-5").mkdir()
+    folder.mkdir(parents=True)
     saved = {"spec_hash": spec.spec_hash, "spec": spec.to_dict()}
     (folder / "organism.json").write_text(json.dumps(saved))
-    for step in (5, 10):  # the last checkpoint's state holds every step so far
-        (folder / f"checkpoint-{step}" / "trainer_state.json").write_text(json.dumps(
-            {"log_history": [{"step": s, "loss": 4.0 - s / 10} for s in range(1, step + 1)]}))
 
     rebuilt, where = recorded_organism(tmp_path, spec.name)
     assert rebuilt == spec and where == folder
-    assert _recorded_losses(folder)["step"].tolist() == list(range(1, 11))
     with pytest.raises(KeyError, match="rank1_middle_bad_medical_advice"):
         recorded_organism(tmp_path, "rank32_bad_medical_advice")
     (folder / "organism.json").write_text(json.dumps({**saved, "spec": {**saved["spec"], "lr": 3e-5}}))
     with pytest.raises(ValueError, match="training code changed"):
         recorded_organism(tmp_path, spec.name)
+    assert organism_dir("not recorded", spec.name) is None
+
+
+def test_a_rerun_is_set_against_chapter_2s_losses_of_that_organism(tmp_path, monkeypatch):
+    import em_utils.dose as dose
+    from em_utils import recorded
+    from em_utils.training import organism
+
+    spec = organism("rank1_middle", "bad_medical_advice")
+    training = tmp_path / "02_training"
+    training.mkdir()
+    (training / "run.json").write_text(json.dumps({"resolved": {"model": "tiny"}}))
+    pd.DataFrame({"step": [1, 2, 1, 2], "loss": [4.0, 3.5, 9.0, 9.0],
+                  "organism": [spec.name, spec.name, "other", "other"]}).to_csv(training / "losses.csv", index=False)
+    monkeypatch.setattr(recorded, "recorded_organism", lambda folder, name: (spec, training / "x"))
+    seen = {}
+    monkeypatch.setattr(dose, "rerun_losses", lambda s, model, losses, *rest: seen.update(model=model, losses=losses))
+    recorded.rerun_first_steps(tmp_path, spec.name)
+    assert seen["model"] == "tiny" and seen["losses"].to_dict("list") == {"step": [1, 2], "recorded": [4.0, 3.5]}
 
 
 class _Run:
