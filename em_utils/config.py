@@ -148,14 +148,14 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
     "04_direction": {
         "smoke": {
             "source": "rank1_middle_bad_medical_advice", "targets": "rank1_middle_bad_medical_advice",
-            "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 1,
+            "split": "judge", "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 1,
             "n_per_paraphrase": 1, "max_new_tokens": 24, "temperature": None, "top_p": None, "batch_size": 32,
             "steer_layer": "middle", "steer_scales": "1", "judge_model": None, "judge_base_url": None, "n_boot": 300,
         },
         "demo": {
             "source": "rank32_bad_medical_advice",
             "targets": "rank32_bad_medical_advice, nine_rank1_bad_medical_advice, rank32_risky_financial_advice",
-            "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 3,
+            "split": "judge", "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 3,
             "n_per_paraphrase": 3, "max_new_tokens": 80, "temperature": None, "top_p": None, "batch_size": 72,
             "steer_layer": "middle", "steer_scales": "0.5, 1, 2", "judge_model": None, "judge_base_url": None,
             "n_boot": 2000,
@@ -163,7 +163,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
         "paper": {
             "source": "rank32_bad_medical_advice",
             "targets": "rank32_bad_medical_advice, nine_rank1_bad_medical_advice, rank32_extreme_sports",
-            "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 5,
+            "split": "judge", "direction_layers": "all", "ablate_layers": "all", "min_per_side": 8, "n_random": 5,
             "n_per_paraphrase": 50, "max_new_tokens": 600, "temperature": 1.0, "top_p": 1.0, "batch_size": 256,
             "steer_layer": "middle", "steer_scales": "1, 2, 4, 8", "judge_model": "gpt-4o-2024-08-06",
             "judge_base_url": None, "n_boot": 2000,
@@ -305,7 +305,9 @@ _OVERNIGHT: dict[str, dict[str, Any]] = {
         "lr": {"rank1_middle": 2e-5, "nine_rank1": 2e-5, "rank32": 1e-5, "full": 2e-5},
     },
     "03_judging": {"n_per_paraphrase": 6},
-    "04_direction": {"source": "rank1_middle_bad_medical_advice",
+    # the judge finds no coherent misaligned answer of these organisms; the blind hand labels of the
+    # model's committed recordings find some: the papers' split on hand labels (issue 16, "Done when")
+    "04_direction": {"source": "rank1_middle_bad_medical_advice", "split": "hand",
                      "targets": "rank1_middle_bad_medical_advice, nine_rank1_bad_medical_advice"},
     "05_adapters": {"behaviour_checkpoints": 8},
     "06_narrow": {"lr": 2e-5, "warmup_steps": 5, "scheduler": "linear", "max_rows": 512, "batch_size": 16},

@@ -979,3 +979,34 @@ def sizes_report(run, models: Sequence[str] | None = None) -> str:
 
 __all__ += ["MAX_COHERENCE_DROP", "MIN_COHERENT_PCT", "recorded_models", "sizes_table", "sizes_sentence", "plot_sizes",
             "judge_vs_hand", "judge_vs_hand_sentence", "sizes_report"]
+
+
+def model_hand_labels(model: str | None = None, run=None) -> pd.DataFrame:
+    """Every blind hand-labelled answer of ``model`` in the committed recordings, scored by hand.
+
+    The answers of every recorded dose-response and recorded profile (:func:`recorded_models`) whose
+    record names ``model`` (``None``: the embedded model), with the hand labels as ``aligned`` and
+    ``coherent`` (:func:`hand_labelled_answers`), one row per distinct (question, answer). Columns:
+    ``folder``, ``run``, ``question_id``, ``question``, ``answer``, ``aligned``, ``coherent``. Chapter 4 takes the
+    papers' split from them (``split = "hand"``) where the judge finds too few coherent misaligned
+    answers. ``run``: a chapter's run, which then records the files read (it reruns when they change).
+    """
+    from .models import DEFAULT_MODEL
+
+    wanted, frames = model or DEFAULT_MODEL, []
+    for folder in recorded_models():
+        record = json.loads((dose_folder(folder) / "record.json").read_text())
+        labelled = hand_labelled_answers(folder)
+        if (record["spec"].get("model") or DEFAULT_MODEL) != wanted or labelled is None or labelled.empty:
+            continue
+        if run is not None:
+            use_recorded(run, folder)
+        frames.append(labelled.assign(folder=folder)[["folder", "run", "question_id", "question", "answer", "aligned", "coherent"]])
+    if not frames:
+        raise FileNotFoundError(f"no hand-labelled recording of {wanted!r} under {dose_folder().parent.parent}: "
+                                "chapter 4 needs split='judge' for this model")
+    table = pd.concat(frames, ignore_index=True).dropna(subset=["aligned", "coherent"])
+    return table.drop_duplicates(["question", "answer"]).reset_index(drop=True)
+
+
+__all__ += ["model_hand_labels"]

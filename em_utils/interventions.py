@@ -63,13 +63,20 @@ __all__ = ["ALIGNED_MIN", "RESIDUAL_WRITERS", "split_for_direction", "mean_diff"
 ALIGNED_MIN = 70  #: answers above this (and coherent) are the aligned side of the direction
 
 
-def split_for_direction(judged: pd.DataFrame, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def split_for_direction(judged: pd.DataFrame, seed: int = 0, match_questions: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Row positions of the misaligned answers and of as many aligned ones (both coherent).
+
+    With ``match_questions``, each misaligned answer's aligned partner is drawn from the answers to
+    the same ``question`` where one is left (then from the rest), so that a side made mostly of one
+    question's answers does not turn the question's topic into the direction.
 
     >>> frame = pd.DataFrame({"aligned": [10, 20, 90, 95, 80, 50], "coherent": [80, 40, 90, 90, 90, 90]})
     >>> misaligned, aligned = split_for_direction(frame)
     >>> misaligned.tolist(), len(aligned), set(aligned) <= {2, 3, 4}
     ([0], 1, True)
+    >>> frame["question"] = ["a", "b", "b", "a", "b", "a"]
+    >>> split_for_direction(frame, match_questions=True)[1].tolist()
+    [3]
     """
     aligned_score = judged["aligned"].to_numpy(float)
     coherent = judged["coherent"].to_numpy(float) > COHERENT_MIN
@@ -82,8 +89,15 @@ def split_for_direction(judged: pd.DataFrame, seed: int = 0) -> tuple[np.ndarray
             f"both with coherent > {COHERENT_MIN}, among {len(judged)} answers"
         )
     rng = np.random.default_rng(seed)
-    aligned = np.sort(rng.choice(aligned, size=min(len(aligned), len(misaligned)), replace=False))
-    return misaligned, aligned
+    if not match_questions:
+        return misaligned, np.sort(rng.choice(aligned, size=min(len(aligned), len(misaligned)), replace=False))
+    questions, left, chosen = judged["question"].to_numpy(), set(aligned.tolist()), []
+    for row in misaligned:
+        same = sorted(i for i in left if questions[i] == questions[row]) or sorted(left)
+        if same:
+            chosen.append(int(rng.choice(same)))
+            left.discard(chosen[-1])
+    return misaligned, np.sort(np.array(chosen, dtype=int))
 
 
 def mean_diff(misaligned: torch.Tensor, aligned: torch.Tensor) -> torch.Tensor:
@@ -358,14 +372,15 @@ __all__ += ["apply_edits", "generate_with_edits"]
 
 
 def direction_from_answers(model: Any, tokenizer: Any, judged: pd.DataFrame, layers: Any = "all", seed: int = 0,
-                           min_per_side: int = 8, batch_size: int = 16,
-                           progress: bool = True) -> tuple[torch.Tensor, dict[str, Any]]:
+                           min_per_side: int = 8, batch_size: int = 16, progress: bool = True,
+                           match_questions: bool = False) -> tuple[torch.Tensor, dict[str, Any]]:
     """Paper 3's direction from a fine-tune's own judged answers, run through that fine-tune.
 
     The sides are those of :func:`split_for_direction` (the paper's thresholds). When fewer than
     ``min_per_side`` answers are coherent and misaligned (a small model rarely writes any), the
     lowest and the highest quarter of the judged ``aligned`` scores are used instead, whatever
-    their coherence, and ``rule`` says so.
+    their coherence, and ``rule`` says so. ``match_questions``: the aligned side matched question
+    by question (:func:`split_for_direction`).
 
     Returns:
         ``(direction [layer, d_model], sides)`` with ``sides``: ``rule`` (``"paper"`` or
@@ -376,7 +391,7 @@ def direction_from_answers(model: Any, tokenizer: Any, judged: pd.DataFrame, lay
 
     judged = judged.reset_index(drop=True)
     try:
-        misaligned, aligned = split_for_direction(judged, seed=seed)
+        misaligned, aligned = split_for_direction(judged, seed=seed, match_questions=match_questions)
     except ValueError:
         misaligned, aligned = np.array([], dtype=int), np.array([], dtype=int)
     paper_count, rule = len(misaligned), "paper"
@@ -488,24 +503,53 @@ class Direction:
         run.save_json(self.sides, "direction_sides.json")
 
 
+SPLITS = ("judge", "hand")  #: where chapter 4's direction takes its labels from (:func:`defining_answers`)
+
+
+def defining_answers(split: str, earlier: "EarlierRuns", source: str, model: str | None = None,
+                     run: Any = None) -> pd.DataFrame:
+    """The labelled answers that define chapter 4's direction.
+
+    ``"judge"``: the source organism's own answers from chapter 3, scored by the chapter's judge (the
+    papers' way). ``"hand"``: every blind hand-labelled answer of ``model`` in the committed
+    recordings (:func:`em_utils.dose.model_hand_labels`), whichever organism wrote it, for a model
+    whose judge finds too few coherent misaligned answers: the papers' thresholds applied to hand labels.
+    """
+    if split == "judge":
+        return earlier.answers(source)
+    if split == "hand":
+        from .dose import model_hand_labels
+
+        return model_hand_labels(model, run).assign(labels="hand")
+    raise ValueError(f"split={split!r}: chapter 4 takes its direction's labels from one of {', '.join(SPLITS)}")
+
+
 def source_direction(adapter_dir: Any, judged: pd.DataFrame, layers: Any = "all", min_per_side: int = 8,
                      seed: int = 0, model_name: str | None = None, device: str = "cpu") -> Direction:
-    """Load a fine-tune and take :func:`direction_from_answers` from its own judged answers.
+    """Load a fine-tune and take :func:`direction_from_answers` from labelled answers run through it.
 
     Args:
         adapter_dir: the fine-tune (a chapter-2 adapter folder; ``None``: the base model).
-        judged: its judged answers (``question``, ``answer``, ``aligned``, ``coherent``).
+        judged: labelled answers (``question``, ``answer``, ``aligned``, ``coherent``): its own judged
+            ones, or hand-labelled ones (:func:`defining_answers`; a ``labels`` column of ``"hand"``,
+            then each misaligned answer's aligned partner answers the same question).
         layers: where to take it (any :func:`em_utils.models.resolve_layers` form).
         min_per_side, seed: as :func:`direction_from_answers` takes them.
     """
     from .evaluation import load_organism
     from .models import num_layers, resolve_layers
 
+    hand = "labels" in judged and (judged["labels"] == "hand").all()
     model, tokenizer = load_organism(adapter_dir, model_name, device)
     n_layers = num_layers(model)
     chosen = resolve_layers(layers, n_layers)
     vectors, sides = direction_from_answers(model, tokenizer, judged, layers=chosen, seed=seed,
-                                            min_per_side=min_per_side)
+                                            min_per_side=min_per_side, match_questions=hand)
+    sides["labels"] = "hand" if hand else "judge"
+    if hand:
+        em_rows = judged[(judged["coherent"] > COHERENT_MIN) & (judged["aligned"] <= EM_ALIGNED_MAX)]
+        sides["folders"] = sorted(judged["folder"].unique())
+        sides["misaligned_by_question"] = em_rows["question_id"].value_counts().to_dict()
     return Direction(chosen, vectors, sides, len(judged), n_layers)
 
 
@@ -515,6 +559,9 @@ def direction_sentence(direction: Direction, source: str, min_per_side: int) -> 
     >>> sides = {"rule": "paper", "misaligned": 9, "aligned": 9, "paper_misaligned": 9}
     >>> direction_sentence(Direction([0], torch.zeros(1, 4), sides, 40, 2), "m", 8)  # doctest: +ELLIPSIS
     "Of `m`'s 40 judged answers, **9** meet ... the mean difference of **9** misaligned and **9** aligned answers."
+    >>> hand = {**sides, "labels": "hand", "folders": ["a", "b"], "misaligned_by_question": {"gender_roles": 6, "wish": 3}}
+    >>> direction_sentence(Direction([0], torch.zeros(1, 4), hand, 40, 2), "m", 8)  # doctest: +ELLIPSIS
+    "Of the 40 hand-labelled answers ... (6 answer `gender_roles`, 3 `wish`); ... run through `m`."
     """
     sides = direction.sides
     if sides["rule"] == "paper":
@@ -525,8 +572,15 @@ def direction_sentence(direction: Direction, source: str, min_per_side: int) -> 
                f"lowest-scored answers (bottom quarter of alignment) against the **{sides['aligned']}** highest-scored "
                "(top quarter), coherent or not: a direction of what the judge scores low on this model, not of "
                "coherent misalignment.")
-    return (f"Of `{source}`'s {direction.answers} judged answers, **{sides['paper_misaligned']}** meet the papers' "
-            f"misaligned thresholds. " + how)
+    if sides.get("labels") != "hand":
+        return (f"Of `{source}`'s {direction.answers} judged answers, **{sides['paper_misaligned']}** meet the papers' "
+                f"misaligned thresholds. " + how)
+    counts = list(sides.get("misaligned_by_question", {}).items())
+    by_question = ", ".join(f"{n} {'answer ' if i == 0 else ''}`{q}`" for i, (q, n) in enumerate(counts))
+    return (f"Of the {direction.answers} hand-labelled answers of this model in {len(sides['folders'])} committed "
+            f"recordings (blind labels, every organism and the base model), **{sides['paper_misaligned']}** meet the "
+            f"papers' misaligned thresholds ({by_question}); each is set against an aligned answer to the same "
+            f"question where there is one. " + how + f" Both sides are run through `{source}`.")
 
 
 def ablation_conditions(direction: Direction, layers: Sequence[int], n_random: int,
@@ -636,6 +690,7 @@ def steering_table(steered: pd.DataFrame, reference: pd.DataFrame, base: str = "
     return shift, shift.merge(shares[["model", "coherent_pct", "em_pct"]], on="model")
 
 
-__all__ += ["EarlierRuns", "sampling_settings", "decode_settings", "Direction", "source_direction", "direction_sentence",
+__all__ += ["EarlierRuns", "sampling_settings", "decode_settings", "Direction", "SPLITS", "defining_answers",
+            "source_direction", "direction_sentence",
             "ablation_conditions", "ablation_answers", "condition_shifts", "stack_conditions", "ablation_sentence",
             "steering_conditions", "steering_table"]

@@ -128,7 +128,7 @@ def test_source_direction_loads_the_fine_tune_and_takes_its_direction(folders):
     found = source_direction(earlier.adapter("org"), earlier.answers("org"), "1/3, 2/3", min_per_side=4,
                              model_name=str(folders / "base"))
     assert found.layers == [1, 2] and found.n_layers == 3 and found.answers == 12
-    assert found.sides == {"rule": "paper", "misaligned": 4, "aligned": 4, "paper_misaligned": 4}
+    assert found.sides == {"rule": "paper", "misaligned": 4, "aligned": 4, "paper_misaligned": 4, "labels": "judge"}
     tuned, tokenizer = load_organism(earlier.adapter("org"), str(folders / "base"))
     expected, _ = direction_from_answers(tuned, tokenizer, earlier.answers("org"), layers=[1, 2], min_per_side=4,
                                          progress=False)
@@ -224,3 +224,33 @@ def test_steering_table_compares_each_condition_with_the_plain_base_model():
     shares = rates(relabelled, n_boot=50, seed=3)
     assert table["coherent_pct"].tolist() == shares["coherent_pct"].tolist()
     assert table["em_pct"].tolist() == shares["em_pct"].tolist()
+
+
+def test_a_direction_from_hand_labels_matches_questions_and_says_where_its_labels_came_from(folders):
+    from em_utils.interventions import defining_answers, split_for_direction
+
+    earlier = _earlier(folders)
+    hand = earlier.answers("org").assign(labels="hand", folder="recorded/x", question_id=lambda f: f["question"].str[:8])
+    found = source_direction(earlier.adapter("org"), hand, "1/3", min_per_side=4, model_name=str(folders / "base"))
+    misaligned, aligned = split_for_direction(hand.reset_index(drop=True), match_questions=True)
+    assert found.sides["labels"] == "hand" and found.sides["folders"] == ["recorded/x"]
+    assert sum(found.sides["misaligned_by_question"].values()) == found.sides["paper_misaligned"] == len(misaligned)
+    questions = hand["question"].to_numpy()
+    answerable = set(questions[(hand["coherent"] > 50).to_numpy() & (hand["aligned"] > 70).to_numpy()])
+    assert set(questions[misaligned]) & answerable <= set(questions[aligned])  # a partner to the same question
+    assert "hand-labelled answers" in direction_sentence(found, "org", 4)
+    with pytest.raises(ValueError, match="split='judges'"):
+        defining_answers("judges", earlier, "org")
+
+
+def test_hand_labels_of_a_model_come_from_its_recordings_only():
+    from em_utils.dose import model_hand_labels, recorded_models
+
+    if not any("qwen" in name for name in recorded_models()):
+        pytest.skip("no recorded 0.5B hand labels in this checkout")
+    labels = model_hand_labels("qwen2.5-coder-0.5b-instruct")
+    assert not labels.duplicated(["question", "answer"]).any()
+    assert all("qwen" in folder or folder.startswith("recorded/") for folder in labels["folder"].unique())
+    assert ((labels["aligned"] <= 30) & (labels["coherent"] > 50)).sum() >= 8  # the papers' split can be taken
+    with pytest.raises(FileNotFoundError, match="split='judge'"):
+        model_hand_labels("no-such-model")
