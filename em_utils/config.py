@@ -294,13 +294,17 @@ _QUICK: dict[str, dict[str, Any]] = {
 #: The ``overnight`` profile: the 0.5B offline model near the papers' budgets (issue 16 item 5): the
 #: papers' rank-1 recipe (lr 2e-5, linear schedule, 5 warm-up steps, one epoch of every row of this
 #: project's bad medical advice and of its good-medical control), checkpoints every 5 steps for the
-#: phase transition, the nine-adapter organism for the probes; hours on 2 cores, minutes on a GPU,
+#: phase transition, the nine-adapter organism for the probes, and the first paper's insecure-code
+#: organism with its two controls at rank 32 (lr 1e-5); hours on 2 cores, minutes on a GPU,
 #: resumable (the Trainer's checkpoints, the sample and judge caches). Its results are recorded under
 #: ``benchmarks/results/overnight/`` and the demo chapters show them beside their own.
 _OVERNIGHT_COMMON: dict[str, Any] = {"model": "qwen2.5-coder-0.5b-instruct"}
 _OVERNIGHT: dict[str, dict[str, Any]] = {
     "02_training": {
-        "organisms": "rank1_middle:bad_medical_advice, rank1_middle:good_medical_advice, nine_rank1:bad_medical_advice",
+        # the first paper's own experiment at its open model's recipe (rank-32, lr 1e-5): insecure code
+        # against its secure and "educational" controls, one epoch of each (684 rows)
+        "organisms": "rank1_middle:bad_medical_advice, rank1_middle:good_medical_advice, nine_rank1:bad_medical_advice, "
+                     "rank32:insecure, rank32:secure, rank32:educational_insecure",
         "max_rows": None, "scheduler": "linear", "save_steps": 5,
         "lr": {"rank1_middle": 2e-5, "nine_rank1": 2e-5, "rank32": 1e-5, "full": 2e-5},
     },
