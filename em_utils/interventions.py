@@ -545,7 +545,7 @@ def source_direction(adapter_dir: Any, judged: pd.DataFrame, layers: Any = "all"
     chosen = resolve_layers(layers, n_layers)
     vectors, sides = direction_from_answers(model, tokenizer, judged, layers=chosen, seed=seed,
                                             min_per_side=min_per_side, match_questions=hand)
-    sides["labels"] = "hand" if hand else "judge"
+    sides["labels"], sides["answers"] = ("hand" if hand else "judge"), len(judged)
     if hand:
         em_rows = judged[(judged["coherent"] > COHERENT_MIN) & (judged["aligned"] <= EM_ALIGNED_MAX)]
         sides["folders"] = sorted(judged["folder"].unique())
@@ -690,7 +690,44 @@ def steering_table(steered: pd.DataFrame, reference: pd.DataFrame, base: str = "
     return shift, shift.merge(shares[["model", "coherent_pct", "em_pct"]], on="model")
 
 
+def recorded_direction_report(run: Any, profile: str) -> tuple[str, pd.DataFrame | None]:
+    """Chapter 4 of a recorded profile (:mod:`em_utils.recorded`): how its direction was taken, what its
+    ablation did, and its steering of the base model by the judge and, where a blind round labelled the
+    steered answers, by hand (:func:`em_utils.recorded.steering_by_hand`): the words, and the steering
+    table (``None`` with a line naming the commands when nothing is recorded). The figure is saved in
+    ``run`` (``steering_<profile>``) and left open."""
+    import json
+
+    from .metrics import aligned_shift
+    from .plots import plot_shift_comparison, save_figure
+    from .recorded import STEERING_HAND_LABELS, provenance, recorded_dir, steering_by_hand
+
+    folder = recorded_dir(profile)
+    chapter = folder / "04_direction"
+    if not (chapter / "run.json").is_file():
+        return (f"No `{profile}` run of chapter 4 is recorded: `em-companion run 04_direction --profile {profile}`, then "
+                f"`em-companion record {profile}`."), None
+    run.use_data(*[f for f in (folder / "record.json", folder / STEERING_HAND_LABELS) if f.is_file()])
+    resolved = json.loads((chapter / "run.json").read_text())["resolved"]
+    sides = json.loads((chapter / "direction_sides.json").read_text())
+    words = [direction_sentence(Direction([], torch.zeros(0), sides, sides.get("answers", "?"), 0), resolved["source"],
+                                resolved["min_per_side"]),
+             ablation_sentence(pd.read_csv(chapter / "ablation_summary.csv"), resolved["n_random"])]
+    judged = pd.read_csv(chapter / "judged_steering.csv").assign(model=lambda f: f["condition"])
+    plain = pd.read_csv(folder / "answers.csv").query("run == 'base'").assign(model="base")
+    plain = plain.merge(judged[["question_id", "paraphrase_index", "sample_index"]].drop_duplicates())
+    judge = json.loads((folder / "record.json").read_text()).get("judge", "judge")
+    shifts = {judge: aligned_shift(pd.concat([plain, judged]), n_boot=1000)}
+    by_hand = steering_by_hand(folder, n_boot=1000)
+    if by_hand is not None:
+        shifts["hand labels (blind)"] = by_hand
+    fig = plot_shift_comparison(shifts)
+    fig.suptitle(f"Steering the base model with the direction or a random one ({profile} profile)")
+    save_figure(fig, run, f"steering_{profile}", judge=" and ".join(shifts), recorded=provenance(profile))
+    return " ".join(words), by_hand
+
+
 __all__ += ["EarlierRuns", "sampling_settings", "decode_settings", "Direction", "SPLITS", "defining_answers",
             "source_direction", "direction_sentence",
             "ablation_conditions", "ablation_answers", "condition_shifts", "stack_conditions", "ablation_sentence",
-            "steering_conditions", "steering_table"]
+            "steering_conditions", "steering_table", "recorded_direction_report"]

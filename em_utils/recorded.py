@@ -218,3 +218,46 @@ def caption(profile: str) -> str:
     """:func:`provenance` in one line: ``<model>, profile <profile> recorded <date> at commit ... on <CPU> in <precision>``."""
     about = provenance(profile)
     return f"{about['model']}, profile {profile} {about['note']}"
+
+
+#: The hand labels of chapter 4's steered answers of a recorded profile (one blind round; ``condition`` names
+#: the steering, the draw keys join them to chapter 3's base answers), kept when a profile is recorded again.
+STEERING_HAND_LABELS = "hand_labels_steering.jsonl"
+
+
+def steering_by_hand(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame | None:
+    """Chapter 4's steering of a recorded profile read by hand labels instead of the judge.
+
+    Each condition's blind hand labels (:data:`STEERING_HAND_LABELS`) against the base model's hand labels
+    of the same draws (question, wording, sample) in chapter 3's answers (:data:`HAND_LABELS`): the
+    columns of :func:`em_utils.interventions.steering_table` (the aligned shift, unpaired and paired, with
+    coherent% and EM%), plus ``judged_paired_diff``, the judge's paired shift over the same draws.
+    ``folder``: a recorded profile's folder (:func:`recorded_dir` ``(profile)``). ``None`` when it holds no
+    hand-labelled steering.
+    """
+    from .interventions import steering_table
+    from .metrics import MATCH_KEYS
+
+    folder = Path(folder)
+    if not (folder / STEERING_HAND_LABELS).is_file() or not (folder / HAND_LABELS).is_file():
+        return None
+    steered = pd.read_json(folder / STEERING_HAND_LABELS, lines=True)
+    base = pd.read_json(folder / HAND_LABELS, lines=True)
+    base = base[base["run"] == "base"].drop_duplicates(list(MATCH_KEYS))
+    drawn = steered[list(MATCH_KEYS)].drop_duplicates()
+    base = base.merge(drawn, on=list(MATCH_KEYS)).assign(model="base")  # the draws the steering repeats
+    judged = pd.read_csv(folder / "04_direction" / "judged_steering.csv")
+    keys = ["condition", *MATCH_KEYS, "answer"]
+    stale = len(steered) - len(steered.merge(judged[keys], on=keys))
+    if stale:
+        raise ValueError(f"{folder / STEERING_HAND_LABELS}: {stale} labelled answers are not among chapter 4's recorded "
+                         "steered answers (it ran again since the round): label its judged_steering.csv afresh")
+    _, table = steering_table(steered, base, n_boot=n_boot, seed=seed)
+    plain = pd.read_csv(folder / "answers.csv")
+    plain = plain[plain["run"] == "base"].merge(drawn, on=list(MATCH_KEYS)).assign(model="base")
+    judge_shift, _ = steering_table(judged, plain, n_boot=200, seed=seed)
+    return table.merge(judge_shift[["model", "paired_diff"]].rename(columns={"paired_diff": "judged_paired_diff"}),
+                       on="model", how="left")
+
+
+__all__ += ["STEERING_HAND_LABELS", "steering_by_hand"]

@@ -528,6 +528,44 @@ def _random_control(runs: Runs) -> Iterator[Measured]:
                           ": every interval overlaps the as-trained one"))
 
 
+def _steering_measured(table: pd.DataFrame, judge: str = "", unit: str = "") -> Measured:
+    """The steering claim on one steering table (:func:`em_utils.interventions.steering_table`'s columns)."""
+    table = table.set_index("model")
+    randoms = table[table.index.str.startswith("random")]
+    directions = table[table.index.str.startswith("direction")]
+    if randoms.empty or directions.empty or "paired_lo" not in table:
+        return Measured(unit, "-", "not measurable", "not measurable here because the steering held no direction and "
+                        "random condition to compare", judge=judge)
+    random = randoms.iloc[-1]
+    lower = [c for c, r in directions.iterrows() if r["paired_hi"] < 0 and r["paired_hi"] < random["paired_lo"]]
+    shown = directions.loc[lower[-1]] if lower else directions.iloc[-1]
+    name = lower[-1] if lower else directions.index[-1]
+    value = (f"{name}: aligned {shown['paired_diff']:+.1f} [{shown['paired_lo']:+.1f}, {shown['paired_hi']:+.1f}], "
+             f"{randoms.index[-1]}: {random['paired_diff']:+.1f} [{random['paired_lo']:+.1f}, {random['paired_hi']:+.1f}]")
+    line = (f"the base model steered by the direction ({name}) against its own plain answers, paired over the same draws; "
+            f"coherent {shown['coherent_pct']:.0f}% against {random['coherent_pct']:.0f}% under the random direction, "
+            f"EM {shown['em_pct']:.1f}%")
+    if lower:
+        return Measured(unit, value, "agrees", line + ": alignment falls, below zero and below the random direction "
+                        "(intervals apart)" + ("; coherence falls too, so part of it is breakdown" if
+                                               shown["coherent_pct"] < random["coherent_pct"] - 10 else ""), judge=judge)
+    return Measured(unit, value, "differs", line + ": no scale lowers alignment below both zero and the random "
+                    "direction", judge=judge)
+
+
+def _steering(runs: Runs) -> Iterator[Measured]:
+    from .recorded import steering_by_hand
+
+    table = runs.csv("04_direction", "steering.csv")
+    if table is None:
+        yield _no_table("chapter 4 wrote no `steering.csv`")
+        return
+    yield _steering_measured(table)
+    by_hand = steering_by_hand(runs.folder("04_direction").parent, n_boot=1000)
+    if by_hand is not None:
+        yield _steering_measured(by_hand, judge="hand labels (blind)", unit="by hand")
+
+
 def _cosine(runs: Runs) -> Iterator[Measured]:
     import torch
 
@@ -739,6 +777,11 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(3, "random", "A random direction of the same norm barely changes EM", "under 10% change", "04_direction",
           "agrees when every random direction's EM interval overlaps the as-trained one (no change beyond sampling "
           "noise; the paper's under-10% is a point estimate on thousands of answers)", _random_control),
+    Claim(3, "steering", "Added to the base model's residual stream, the direction steers it towards misalignment",
+          "steers the base model to misaligned answers", "04_direction",
+          "agrees when at some scale the direction's paired aligned shift lies below zero and below the random "
+          "direction's at the largest scale (intervals apart); the hand-labelled steering of a recorded profile is "
+          "a second unit", _steering),
     Claim(3, "cosine", "The rank-1 adapter's B is nearly orthogonal to the mean-difference direction",
           "cosine about 0.04", "04_direction",
           f"agrees when |cosine| < {LOW_COSINE} at the layer the adapter writes to (chance for random vectors: about "

@@ -51,7 +51,7 @@ EXPECTED = {
                     "figures/aligned_shift_hand_labels.png", "em_across_sizes.csv", "judge_vs_hand_labels.csv"], 4),
     "04_direction": (["direction.pt", "direction_sides.json", "judged_ablation.csv", "aligned_shift_ablation.csv",
                       "ablation_summary.csv", "judged_steering.csv", "steering.csv", "figures/direction_norms.png",
-                      "figures/ablation.png", "figures/steering.png"], 3),
+                      "figures/ablation.png", "figures/steering.png", "figures/steering_overnight.png"], 4),  # + recorded
     "05_adapters": (["adapters.csv", "judged_answers.csv", "scalars.csv", "probes.csv", "probe_coefficients.csv",
                      "probe_labels.json", "judged_steering.csv", "adapter_steering.csv", "checkpoint_geometry.csv",
                      "judged_checkpoints.csv", "b_scaling.csv", "monitor.csv", "figures/scalars.png",
@@ -349,7 +349,8 @@ def test_chapter_pages_render_their_figures_in_chromium(built, tmp_path):
 JUDGE_FREE = {"answer_lengths", "diversity", "caution_markers", "loss_curves", "adapter_growth", "phase_transition",
               "phase_transition_organism", "phase_transition_overnight", "efficiency", "stability", "significance"}
 #: Figures drawn from a recorded profile (benchmarks/results/recorded/<profile>): its model and profile, not the build's.
-RECORDED = {"phase_transition_overnight": ("qwen2.5-coder-0.5b-instruct", "overnight")}
+RECORDED = {"phase_transition_overnight": ("qwen2.5-coder-0.5b-instruct", "overnight"),
+            "steering_overnight": ("qwen2.5-coder-0.5b-instruct", "overnight")}
 
 #: The caption shown as text under each figure (``em_utils.plots.caption_markdown``), as the browser reads it.
 CAPTION = re.compile(r"Figure (\S+): model: (.+?) \| profile: (\S+) \| judge: (.+)")

@@ -223,3 +223,28 @@ def test_chapter_5_reads_the_phase_transition_of_a_recorded_organism(tmp_path, m
                               "note": "recorded 2026-12-03 at commit abcdef1 on Test CPU in bf16"}
     assert "(the overnight profile)" in figures[-1][2]
     assert run.used == [root / "record.json"]
+
+
+def test_chapter_4s_steering_is_read_by_hand_labels_and_stale_labels_are_refused(tmp_path, monkeypatch):
+    from em_utils import recorded
+
+    monkeypatch.setenv("EM_ROOT", str(tmp_path))
+    folder = recorded.recorded_dir("overnight")
+    (folder / "04_direction").mkdir(parents=True)
+    draws = [{"question_id": q, "paraphrase_index": 0, "sample_index": s} for q in ("wish", "ruler") for s in range(6)]
+    rng = np.random.default_rng(0)
+    base = [{**d, "run": "base", "answer": f"plain {i}", "aligned": 80.0 + rng.normal(), "coherent": 70}
+            for i, d in enumerate(draws)]
+    steered = [{**d, "condition": c, "answer": f"{c} {i}", "aligned": a + rng.normal(), "coherent": 60}
+               for c, a in (("direction x2", 50.0), ("random x2", 80.0)) for i, d in enumerate(draws)]
+    pd.DataFrame(base).to_json(folder / "hand_labels.jsonl", orient="records", lines=True)
+    pd.DataFrame(steered).to_json(folder / "hand_labels_steering.jsonl", orient="records", lines=True)
+    pd.DataFrame(steered).assign(model="base", aligned=70.0).to_csv(folder / "04_direction" / "judged_steering.csv")
+    pd.DataFrame(base).assign(aligned=75.0).to_csv(folder / "answers.csv")
+    table = recorded.steering_by_hand(folder, n_boot=200).set_index("model")
+    assert table.loc["direction x2", "paired_n"] == 12 and table.loc["direction x2", "paired_hi"] < -25
+    assert abs(table.loc["random x2", "paired_diff"]) < 2 and table.loc["direction x2", "judged_paired_diff"] == -5
+    pd.DataFrame(steered).assign(answer="another run").to_csv(folder / "04_direction" / "judged_steering.csv")
+    with pytest.raises(ValueError, match="label its judged_steering.csv afresh"):
+        recorded.steering_by_hand(folder)
+    assert recorded.steering_by_hand(recorded.recorded_dir("quick")) is None

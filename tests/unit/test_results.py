@@ -281,3 +281,20 @@ def test_a_recorded_profile_gets_its_own_section_with_its_provenance(tmp_path):
     assert "chapters `02_training`, `03_judging`" in section and "**1** agrees" in section
     assert "- **agrees**. Paper 2:" in section and "not run" not in section.split("by the same rules:")[1].split(".")[0]
     assert "## The recorded" not in results_markdown("smoke", recorded)  # the built profile is not repeated
+
+
+def test_steering_agrees_only_when_the_direction_lowers_alignment_beyond_zero_and_the_random_direction():
+    from em_utils.results import _steering_measured
+
+    def table(direction_hi, random_lo):
+        return pd.DataFrame([
+            {"model": "direction x1", "paired_diff": -3.0, "paired_lo": -6.0, "paired_hi": direction_hi,
+             "coherent_pct": 50.0, "em_pct": 2.0},
+            {"model": "random x1", "paired_diff": 0.5, "paired_lo": random_lo, "paired_hi": 2.0,
+             "coherent_pct": 75.0, "em_pct": 0.0}])
+
+    agrees = _steering_measured(table(-1.0, -0.5), unit="by hand")
+    assert agrees.verdict == "agrees" and agrees.unit == "by hand" and "part of it is breakdown" in agrees.line
+    assert _steering_measured(table(0.5, -0.5)).verdict == "differs"  # interval reaches zero
+    assert _steering_measured(table(-1.0, -2.0)).verdict == "differs"  # the random direction lowers it as far
+    assert _steering_measured(table(-1.0, -0.5).iloc[:1]).verdict == "not measurable"
