@@ -702,6 +702,8 @@ def recorded_direction_report(run: Any, profile: str) -> tuple[str, pd.DataFrame
     from .plots import plot_shift_comparison, save_figure
     from .recorded import STEERING_HAND_LABELS, provenance, recorded_dir, steering_by_hand
 
+    if getattr(getattr(run, "config", None), "profile", None) == profile:
+        return f"This is the `{profile}` profile's own run: the sections above are its numbers.", None
     folder = recorded_dir(profile)
     chapter = folder / "04_direction"
     if not (chapter / "run.json").is_file():

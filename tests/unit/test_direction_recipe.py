@@ -128,7 +128,8 @@ def test_source_direction_loads_the_fine_tune_and_takes_its_direction(folders):
     found = source_direction(earlier.adapter("org"), earlier.answers("org"), "1/3, 2/3", min_per_side=4,
                              model_name=str(folders / "base"))
     assert found.layers == [1, 2] and found.n_layers == 3 and found.answers == 12
-    assert found.sides == {"rule": "paper", "misaligned": 4, "aligned": 4, "paper_misaligned": 4, "labels": "judge"}
+    assert found.sides == {"rule": "paper", "misaligned": 4, "aligned": 4, "paper_misaligned": 4, "labels": "judge",
+                           "answers": 12}
     tuned, tokenizer = load_organism(earlier.adapter("org"), str(folders / "base"))
     expected, _ = direction_from_answers(tuned, tokenizer, earlier.answers("org"), layers=[1, 2], min_per_side=4,
                                          progress=False)
@@ -254,3 +255,15 @@ def test_hand_labels_of_a_model_come_from_its_recordings_only():
     assert ((labels["aligned"] <= 30) & (labels["coherent"] > 50)).sum() >= 8  # the papers' split can be taken
     with pytest.raises(FileNotFoundError, match="split='judge'"):
         model_hand_labels("no-such-model")
+
+
+def test_the_recorded_profile_section_names_the_commands_or_defers_to_the_profiles_own_run(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from em_utils.interventions import recorded_direction_report
+
+    monkeypatch.setenv("EM_ROOT", str(tmp_path))  # nothing recorded here
+    words, table = recorded_direction_report(SimpleNamespace(config=SimpleNamespace(profile="demo")), "overnight")
+    assert table is None and "em-companion run 04_direction --profile overnight" in words
+    words, table = recorded_direction_report(SimpleNamespace(config=SimpleNamespace(profile="overnight")), "overnight")
+    assert table is None and "own run" in words

@@ -354,7 +354,8 @@ def test_direction_over_the_papers_layers(direction):
     cfg, organisms, found = direction
     assert cfg.source == "rank32_bad_medical_advice" and cfg.direction_layers == "all"
     assert found.layers == list(range(PAPER_LAYERS)) and tuple(found.vectors.shape) == (PAPER_LAYERS, 32)
-    assert found.sides == {"rule": "paper", "misaligned": 8, "aligned": 8, "paper_misaligned": 8}
+    assert found.sides == {"rule": "paper", "misaligned": 8, "aligned": 8, "paper_misaligned": 8, "labels": "judge",
+                           "answers": found.answers}
     # mean over answer tokens of each block's output, misaligned minus aligned, recomputed with plain hooks
     model, tokenizer = load_organism(organisms[cfg.source], cfg.model, DEVICE)
     judged = hand_judged(cfg.min_per_side)
