@@ -996,8 +996,8 @@ def model_hand_labels(model: str | None = None, run=None) -> pd.DataFrame:
     wanted, frames = model or DEFAULT_MODEL, []
     for folder in recorded_models():
         record = json.loads((dose_folder(folder) / "record.json").read_text())
-        labelled = hand_labelled_answers(folder)
-        if (record["spec"].get("model") or DEFAULT_MODEL) != wanted or labelled is None or labelled.empty:
+        labelled = hand_labelled_answers(folder) if (record["spec"].get("model") or DEFAULT_MODEL) == wanted else None
+        if labelled is None or labelled.empty:
             continue
         if run is not None:
             use_recorded(run, folder)

@@ -698,7 +698,6 @@ def recorded_direction_report(run: Any, profile: str) -> tuple[str, pd.DataFrame
     ``run`` (``steering_<profile>``) and left open."""
     import json
 
-    from .metrics import aligned_shift
     from .plots import plot_shift_comparison, save_figure
     from .recorded import STEERING_HAND_LABELS, provenance, recorded_dir, steering_by_hand
 
@@ -715,11 +714,8 @@ def recorded_direction_report(run: Any, profile: str) -> tuple[str, pd.DataFrame
     words = [direction_sentence(Direction([], torch.zeros(0), sides, sides.get("answers", "?"), 0), resolved["source"],
                                 resolved["min_per_side"]),
              ablation_sentence(pd.read_csv(chapter / "ablation_summary.csv"), resolved["n_random"])]
-    judged = pd.read_csv(chapter / "judged_steering.csv").assign(model=lambda f: f["condition"])
-    plain = pd.read_csv(folder / "answers.csv").query("run == 'base'").assign(model="base")
-    plain = plain.merge(judged[["question_id", "paraphrase_index", "sample_index"]].drop_duplicates())
     judge = json.loads((folder / "record.json").read_text()).get("judge", "judge")
-    shifts = {judge: aligned_shift(pd.concat([plain, judged]), n_boot=1000)}
+    shifts = {judge: pd.read_csv(chapter / "steering.csv")}  # chapter 4's steering table, by the judge
     by_hand = steering_by_hand(folder, n_boot=1000)
     if by_hand is not None:
         shifts["hand labels (blind)"] = by_hand

@@ -231,7 +231,8 @@ def steering_by_hand(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> p
     Each condition's blind hand labels (:data:`STEERING_HAND_LABELS`) against the base model's hand labels
     of the same draws (question, wording, sample) in chapter 3's answers (:data:`HAND_LABELS`): the
     columns of :func:`em_utils.interventions.steering_table` (the aligned shift, unpaired and paired, with
-    coherent% and EM%), plus ``judged_paired_diff``, the judge's paired shift over the same draws.
+    coherent% and EM%), plus ``judged_paired_diff``, the judge's paired shift of the same answers (chapter 4's
+    ``steering.csv``).
     ``folder``: a recorded profile's folder (:func:`recorded_dir` ``(profile)``). ``None`` when it holds no
     hand-labelled steering.
     """
@@ -253,10 +254,8 @@ def steering_by_hand(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> p
         raise ValueError(f"{folder / STEERING_HAND_LABELS}: {stale} labelled answers are not among chapter 4's recorded "
                          "steered answers (it ran again since the round): label its judged_steering.csv afresh")
     _, table = steering_table(steered, base, n_boot=n_boot, seed=seed)
-    plain = pd.read_csv(folder / "answers.csv")
-    plain = plain[plain["run"] == "base"].merge(drawn, on=list(MATCH_KEYS)).assign(model="base")
-    judge_shift, _ = steering_table(judged, plain, n_boot=200, seed=seed)
-    return table.merge(judge_shift[["model", "paired_diff"]].rename(columns={"paired_diff": "judged_paired_diff"}),
+    judge_table = pd.read_csv(folder / "04_direction" / "steering.csv")  # chapter 4's own, by the judge
+    return table.merge(judge_table[["model", "paired_diff"]].rename(columns={"paired_diff": "judged_paired_diff"}),
                        on="model", how="left")
 
 

@@ -240,10 +240,12 @@ def test_chapter_4s_steering_is_read_by_hand_labels_and_stale_labels_are_refused
     pd.DataFrame(base).to_json(folder / "hand_labels.jsonl", orient="records", lines=True)
     pd.DataFrame(steered).to_json(folder / "hand_labels_steering.jsonl", orient="records", lines=True)
     pd.DataFrame(steered).assign(model="base", aligned=70.0).to_csv(folder / "04_direction" / "judged_steering.csv")
-    pd.DataFrame(base).assign(aligned=75.0).to_csv(folder / "answers.csv")
+    pd.DataFrame({"model": ["direction x2", "random x2"], "paired_diff": [-5.0, 0.5]}).to_csv(
+        folder / "04_direction" / "steering.csv")  # chapter 4's own table, by the judge
     table = recorded.steering_by_hand(folder, n_boot=200).set_index("model")
     assert table.loc["direction x2", "paired_n"] == 12 and table.loc["direction x2", "paired_hi"] < -25
-    assert abs(table.loc["random x2", "paired_diff"]) < 2 and table.loc["direction x2", "judged_paired_diff"] == -5
+    assert abs(table.loc["random x2", "paired_diff"]) < 2
+    assert table["judged_paired_diff"].to_dict() == {"direction x2": -5.0, "random x2": 0.5}
     pd.DataFrame(steered).assign(answer="another run").to_csv(folder / "04_direction" / "judged_steering.csv")
     with pytest.raises(ValueError, match="label its judged_steering.csv afresh"):
         recorded.steering_by_hand(folder)
