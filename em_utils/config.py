@@ -302,9 +302,11 @@ _OVERNIGHT_COMMON: dict[str, Any] = {"model": "qwen2.5-coder-0.5b-instruct"}
 _OVERNIGHT: dict[str, dict[str, Any]] = {
     "02_training": {
         # the first paper's own experiment at its open model's recipe (rank-32, lr 1e-5): insecure code
-        # against its secure and "educational" controls, one epoch of each (684 rows)
+        # against its secure and "educational" controls, one epoch of each (684 rows); and the same
+        # rank-32 recipe on all 2,250 rows of bad medical advice against its good-medical control
         "organisms": "rank1_middle:bad_medical_advice, rank1_middle:good_medical_advice, nine_rank1:bad_medical_advice, "
-                     "rank32:insecure, rank32:secure, rank32:educational_insecure",
+                     "rank32:insecure, rank32:secure, rank32:educational_insecure, "
+                     "rank32:bad_medical_advice, rank32:good_medical_advice",
         "max_rows": None, "scheduler": "linear", "save_steps": 5,
         "lr": {"rank1_middle": 2e-5, "nine_rank1": 2e-5, "rank32": 1e-5, "full": 2e-5},
     },
