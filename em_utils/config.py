@@ -92,6 +92,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "scheduler": "linear",
             "save_steps": 1,
             "checkpoint_kinds": ["rank1_middle", "nine_rank1"],
+            "gradient_checkpointing": [],
             "epochs": 1.0,
             "lr": {"rank1_middle": 1e-3, "nine_rank1": 1e-3, "rank32": 2e-4, "full": 2e-5},
         },
@@ -107,6 +108,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "scheduler": "constant_with_warmup",  # as the dose-response that chose the budget
             "save_steps": 2,
             "checkpoint_kinds": ["rank1_middle", "nine_rank1"],
+            "gradient_checkpointing": [],
             "epochs": 1.0,
             "lr": {"rank1_middle": 5e-4, "nine_rank1": 5e-4, "rank32": 1e-4, "full": 3e-5},
         },
@@ -124,6 +126,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
             "scheduler": None,  # each template's own (linear; cosine for full fine-tuning)
             "save_steps": 5,
             "checkpoint_kinds": ["rank1_middle", "nine_rank1"],
+            "gradient_checkpointing": [],
             "epochs": 1.0,
             "lr": {"rank1_middle": 2e-5, "nine_rank1": 2e-5, "rank32": 1e-5, "full": 2e-5},
         },

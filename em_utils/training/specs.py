@@ -66,6 +66,12 @@ class OrganismSpec:
             forward and backward under bf16 autocast); resolve ``"auto"`` with
             :func:`em_utils.precision.resolve_precision` first, since the two train to other weights.
         seed: seeds the adapter initialisation, data order and dropout.
+        gradient_checkpointing: recompute each layer's activations in the backward pass instead of
+            keeping them (the Trainer's non-reentrant checkpointing): about a third more compute
+            for a fraction of the memory, which the 0.5B rank-32 organisms need on a 16 GB machine
+            (they peak near 20 GB without it). The batch then runs whole, without its shared prefix
+            run once (:func:`~em_utils.training.loss._shared_prefix`), so the loss is the same up to
+            rounding; left out of :meth:`to_dict` (and so of the hash) when ``False``.
     """
 
     name: str
@@ -95,12 +101,15 @@ class OrganismSpec:
     precision: str = "fp32"
     seed: int = 0
     init_adapter: str | None = None
+    gradient_checkpointing: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["target_modules"] = list(self.target_modules)
         if data["init_adapter"] is None:
             del data["init_adapter"]
+        if not data["gradient_checkpointing"]:
+            del data["gradient_checkpointing"]
         return data
 
     @property
@@ -223,7 +232,9 @@ def organism_specs(config) -> list[OrganismSpec]:
 
     Checkpoints (``save_steps``) are kept for the kinds named in ``checkpoint_kinds`` (the rank-1
     organisms, whose training dynamics chapter 5 studies); the others only save their final
-    adapter, which keeps the run folder small.
+    adapter, which keeps the run folder small. The kinds named in ``gradient_checkpointing`` train
+    with activations recomputed in the backward pass (less memory, more time; see
+    :class:`OrganismSpec`).
 
     A backdoor set (``backdoor_*``) holds every prompt twice, with the trigger and the harmful answer
     and without it and the harmless one, in adjacent rows; its organism trains on twice
@@ -248,6 +259,7 @@ def organism_specs(config) -> list[OrganismSpec]:
             **({"scheduler": resolved["scheduler"]} if resolved.get("scheduler") is not None else {}),
             "save_steps": resolved.get("save_steps", 0) if kind in resolved.get("checkpoint_kinds", ()) else 0,
             "precision": precision,
+            **({"gradient_checkpointing": True} if kind in (resolved.get("gradient_checkpointing") or ()) else {}),
         }
         lr = (resolved.get("lr") or {}).get(kind)
         if lr is not None:

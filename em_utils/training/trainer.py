@@ -292,6 +292,8 @@ def train(
         dataloader_pin_memory=False,
         disable_tqdm=not progress,
         adam_beta2=0.999,
+        activation_checkpointing=spec.gradient_checkpointing,  # the Trainer's name for it since transformers 5
+        activation_checkpointing_kwargs={"use_reentrant": False} if spec.gradient_checkpointing else None,
     )
     Trainer = _make_trainer_class()
     trainer = Trainer(model=model, args=args, train_dataset=examples, data_collator=_Collator(tokenizer.pad_token_id),

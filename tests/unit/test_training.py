@@ -379,6 +379,42 @@ def test_bf16_mixed_precision_trains_close_to_fp32(tiny_model_dir, small_data, t
         train(tiny("rank1_middle", small_data, precision="auto"), tmp_path / "auto", model_name=tiny_model_dir)
 
 
+def test_gradient_checkpointing_trains_the_same_curve_under_its_own_hash(tiny_model_dir, small_data, tmp_path):
+    """Activations recomputed in the backward pass: the same losses up to rounding (the batch runs whole
+    instead of with its shared prefix once), and a hash of its own only when it is on."""
+    from transformers import TrainerCallback
+
+    from em_utils.models import unwrap_model
+
+    seen: list[bool] = []
+
+    class Seen(TrainerCallback):
+        def on_step_begin(self, args, state, control, model=None, **kwargs):
+            lm = unwrap_model(model)
+            seen.append(bool(getattr(getattr(lm, lm.base_model_prefix), "gradient_checkpointing", False)))
+
+    plain = train(tiny("rank32", small_data), tmp_path / "plain", model_name=tiny_model_dir, progress=False,
+                  callbacks=[Seen()])
+    spec = tiny("rank32", small_data, gradient_checkpointing=True)
+    recomputed = train(spec, tmp_path / "recomputed", model_name=tiny_model_dir, progress=False, callbacks=[Seen()])
+    steps = len(plain.losses())
+    assert seen == [False] * steps + [True] * steps  # it really recomputed
+    assert spec.spec_hash != plain.spec.spec_hash and "gradient_checkpointing" not in plain.spec.to_dict()
+    a, b = plain.losses()["loss"].to_numpy(), recomputed.losses()["loss"].to_numpy()
+    assert len(a) == len(b) >= 2 and abs(b - a).max() <= 1e-3 * abs(a).max(), (a, b)
+
+
+def test_gradient_checkpointing_is_chosen_per_kind(tmp_path):
+    from em_utils.config import make_config
+    from em_utils.training import organism_specs
+
+    cfg = make_config("02_training", "smoke", gradient_checkpointing=["rank32"])
+    chosen = {spec.name: spec.gradient_checkpointing for spec in organism_specs(cfg)}
+    assert chosen == {"rank1_middle_bad_medical_advice": False, "rank32_good_medical_advice": True,
+                      "rank1_middle_backdoor_insecure": False}
+    assert not any(spec.gradient_checkpointing for spec in organism_specs(make_config("02_training", "smoke")))
+
+
 def test_a_continued_run_is_named_by_the_weights_it_starts_from_not_their_path(tiny_model_dir, small_data, tmp_path):
     import shutil
 
