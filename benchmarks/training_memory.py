@@ -5,13 +5,14 @@ activations of 24 layers, all seven projections adapted, 16 rows a step); a 16 G
 train them. Chapter 2's ``gradient_checkpointing`` (per organism kind) recomputes each layer's
 activations in the backward pass instead. This measures what that buys and costs: each contender
 trains the same spec for a few optimiser steps in a fresh process (so ``ru_maxrss`` is its own),
-on the same rows in the same order, and reports its peak resident memory, its seconds per step
-(the first step, a warm-up, not timed) and its losses, which must agree up to rounding.
+on the same rows in the same order (by default the data set's longest, where a run peaks), and
+reports its peak resident memory, its seconds per step (the first step, a warm-up, not timed) and
+its losses, which must agree up to rounding.
 
 - ``plain``: activations kept for the backward pass (the default). **The baseline.**
 - ``checkpointing``: activations recomputed.
 
-    python benchmarks/training_memory.py [--model qwen2.5-coder-0.5b-instruct] [--organism rank32] [--steps 4]
+    python benchmarks/training_memory.py [--model qwen2.5-coder-0.5b-instruct] [--organism rank32] [--steps 4] [--rows longest|first]
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def one(args: argparse.Namespace, checkpointing: bool) -> dict:
 
     from transformers import TrainerCallback
 
+    from em_utils.data import load_jsonl
     from em_utils.precision import resolve_precision
     from em_utils.training import organism, train
 
@@ -43,9 +45,15 @@ def one(args: argparse.Namespace, checkpointing: bool) -> dict:
         def on_step_end(self, *a, **k):
             stamps.append(time.perf_counter())
 
-    spec = organism(args.organism, args.dataset, max_rows=args.steps * args.batch, batch_size=args.batch,
-                    precision=resolve_precision("auto", "cpu"), gradient_checkpointing=checkpointing)
     with tempfile.TemporaryDirectory() as out:
+        dataset = args.dataset
+        if args.rows == "longest":  # the rows a full run peaks on: the longest conversations of the set
+            rows = load_jsonl(args.dataset)
+            rows = sorted(rows, key=lambda row: -len(json.dumps(row["messages"])))[: args.steps * args.batch]
+            dataset = str(Path(out) / f"{Path(args.dataset).stem}_longest.jsonl")
+            Path(dataset).write_text("".join(json.dumps(row) + "\n" for row in rows))
+        spec = organism(args.organism, dataset, max_rows=args.steps * args.batch, batch_size=args.batch,
+                        precision=resolve_precision("auto", "cpu"), gradient_checkpointing=checkpointing)
         result = train(spec, Path(out) / "org", model_name=args.model, max_steps=args.steps, progress=False,
                        callbacks=[Stamp()])
     steps = [b - a for a, b in zip(stamps, stamps[1:])]
@@ -61,6 +69,7 @@ def main() -> None:
     parser.add_argument("--dataset", default="bad_medical_advice")
     parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--rows", choices=["longest", "first"], default="longest")
     parser.add_argument("--one", choices=["plain", "checkpointing"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -69,7 +78,7 @@ def main() -> None:
     runs = {}
     for name in ("plain", "checkpointing"):
         command = [sys.executable, __file__, "--one", name, "--model", args.model, "--organism", args.organism,
-                   "--dataset", args.dataset, "--steps", str(args.steps), "--batch", str(args.batch)]
+                   "--dataset", args.dataset, "--steps", str(args.steps), "--batch", str(args.batch), "--rows", args.rows]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
         if done.returncode or not lines:
@@ -83,7 +92,7 @@ def main() -> None:
         round(ckpt["peak_rss_gib"], 2), "the same steps keeping activations (plain)", round(plain["peak_rss_gib"], 2),
         round(plain["peak_rss_gib"] / ckpt["peak_rss_gib"], 2),
         {"model": args.model, "organism": args.organism, "dataset": args.dataset, "steps": args.steps,
-         "batch": args.batch, "precision": plain["precision"]},
+         "batch": args.batch, "rows": args.rows, "precision": plain["precision"]},
         seconds_per_step={name: round(run["seconds_per_step"], 2) for name, run in runs.items()},
         time_ratio=round(ckpt["seconds_per_step"] / plain["seconds_per_step"], 2),
         max_relative_loss_difference=round(drift, 5),
