@@ -9,6 +9,7 @@ fit, are checked in ``tests/unit/test_judge_offline.py``.
 from __future__ import annotations
 
 import math
+import shutil
 
 import pytest
 
@@ -16,6 +17,7 @@ from em_utils.judge import Judge
 from em_utils.judge.labels import is_sampled, load_labels
 from em_utils.judge.offline import SUPPORTED_METRICS, OfflineJudge
 from em_utils.judge.validation import evaluate_offline_judge
+from em_utils.paths import cache_dir
 
 pytestmark = pytest.mark.integration
 
@@ -39,6 +41,10 @@ def judge_cache(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("EM_CACHE_DIR", str(folder))
         yield folder
+    # The fit is deterministic and keyed by its inputs: the smoke book built after this module
+    # (tests/notebooks) loads it from the usual cache instead of fitting the same judge again.
+    if (folder / "offline_judge").is_dir():
+        shutil.copytree(folder / "offline_judge", cache_dir() / "offline_judge", dirs_exist_ok=True)
 
 
 @pytest.fixture(scope="module")
