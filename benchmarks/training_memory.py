@@ -22,7 +22,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -33,18 +32,13 @@ def one(args: argparse.Namespace, checkpointing: bool) -> dict:
     """Train in this process; print one JSON line with peak memory, step times and losses."""
     import resource
 
-    from transformers import TrainerCallback
+    from training_throughput import StepTimer
 
     from em_utils.data import load_jsonl
     from em_utils.precision import resolve_precision
     from em_utils.training import organism, train
 
-    stamps: list[float] = []
-
-    class Stamp(TrainerCallback):
-        def on_step_end(self, *a, **k):
-            stamps.append(time.perf_counter())
-
+    timer = StepTimer()
     with tempfile.TemporaryDirectory() as out:
         dataset = args.dataset
         if args.rows == "longest":  # the rows a full run peaks on: the longest conversations of the set
@@ -55,8 +49,8 @@ def one(args: argparse.Namespace, checkpointing: bool) -> dict:
         spec = organism(args.organism, dataset, max_rows=args.steps * args.batch, batch_size=args.batch,
                         precision=resolve_precision("auto", "cpu"), gradient_checkpointing=checkpointing)
         result = train(spec, Path(out) / "org", model_name=args.model, max_steps=args.steps, progress=False,
-                       callbacks=[Stamp()])
-    steps = [b - a for a, b in zip(stamps, stamps[1:])]
+                       callbacks=[timer])
+    steps = timer.times[1:]  # the first step is a warm-up
     return {"peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
             "seconds_per_step": sum(steps) / len(steps), "losses": [float(x) for x in result.losses()["loss"]],
             "precision": spec.precision}
@@ -85,6 +79,8 @@ def main() -> None:
             raise SystemExit(f"{name} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
         runs[name] = json.loads(lines[-1][len("RESULT "):])
         print(name, runs[name], flush=True)
+    from em_utils.precision import cpu_info
+
     plain, ckpt = runs["plain"], runs["checkpointing"]
     drift = max(abs(a - b) / abs(a) for a, b in zip(plain["losses"], ckpt["losses"]))
     write_result(
@@ -97,6 +93,7 @@ def main() -> None:
         time_ratio=round(ckpt["seconds_per_step"] / plain["seconds_per_step"], 2),
         max_relative_loss_difference=round(drift, 5),
         losses={name: [round(x, 5) for x in run["losses"]] for name, run in runs.items()},
+        cpu=cpu_info(),
     )
 
 

@@ -67,9 +67,10 @@ class OrganismSpec:
             :func:`em_utils.precision.resolve_precision` first, since the two train to other weights.
         seed: seeds the adapter initialisation, data order and dropout.
         gradient_checkpointing: recompute each layer's activations in the backward pass instead of
-            keeping them (the Trainer's non-reentrant checkpointing): about a third more compute
-            for a fraction of the memory, which the 0.5B rank-32 organisms need on a 16 GB machine
-            (they peak near 20 GB without it). The batch then runs whole, without its shared prefix
+            keeping them (the Trainer's non-reentrant checkpointing): a second forward pass per
+            layer for much less memory, which the 0.5B rank-32 organisms need on a 16 GB machine
+            (they peak near 20 GB without it; ``benchmarks/training_memory.py`` measures both, and
+            found no slowdown on an AMX host). The batch then runs whole, without its shared prefix
             run once (:func:`~em_utils.training.loss._shared_prefix`), so the loss is the same up to
             rounding; left out of :meth:`to_dict` (and so of the hash) when ``False``.
     """
@@ -233,8 +234,7 @@ def organism_specs(config) -> list[OrganismSpec]:
     Checkpoints (``save_steps``) are kept for the kinds named in ``checkpoint_kinds`` (the rank-1
     organisms, whose training dynamics chapter 5 studies); the others only save their final
     adapter, which keeps the run folder small. The kinds named in ``gradient_checkpointing`` train
-    with activations recomputed in the backward pass (less memory, more time; see
-    :class:`OrganismSpec`).
+    with activations recomputed in the backward pass (less memory; see :class:`OrganismSpec`).
 
     A backdoor set (``backdoor_*``) holds every prompt twice, with the trigger and the harmful answer
     and without it and the harmless one, in adjacent rows; its organism trains on twice
@@ -259,7 +259,7 @@ def organism_specs(config) -> list[OrganismSpec]:
             **({"scheduler": resolved["scheduler"]} if resolved.get("scheduler") is not None else {}),
             "save_steps": resolved.get("save_steps", 0) if kind in resolved.get("checkpoint_kinds", ()) else 0,
             "precision": precision,
-            **({"gradient_checkpointing": True} if kind in (resolved.get("gradient_checkpointing") or ()) else {}),
+            "gradient_checkpointing": kind in (resolved.get("gradient_checkpointing") or ()),
         }
         lr = (resolved.get("lr") or {}).get(kind)
         if lr is not None:
