@@ -1003,6 +1003,124 @@ __all__ += ["checkpoints", "lora_vectors", "checkpoint_geometry", "b_trajectory"
             "checkpoint_behaviour", "behaviour_rates", "phase_sentence", "recorded_phase_report"]
 
 
+# --- Two organisms side by side: what the bad data adds over its control -------------------------
+
+
+def random_cosine_bound(dim: int, q: float = 0.95, n: int = 20000, seed: int = 0) -> float:
+    """The ``q`` quantile of ``|cos|`` between a fixed vector and random Gaussian vectors in ``dim``
+    dimensions (drawn, seeded): a cosine with a direction smaller than this is what chance gives."""
+    generator = torch.Generator().manual_seed(seed)
+    draws = torch.randn(n, dim, generator=generator, dtype=torch.float64)
+    return float(torch.quantile((draws[:, 0] / draws.norm(dim=1)).abs(), q))
+
+
+def pair_geometry(first_dir: str | Path, second_dir: str | Path, direction: torch.Tensor | None = None,
+                  direction_layers: Sequence[int] | None = None) -> pd.DataFrame:
+    """Two rank-1 organisms of one kind trained side by side (same seed, initialisation and steps, different
+    data: an organism and its control), at every step both saved a checkpoint, one row per (step, layer).
+
+    Columns: ``step``, ``layer``, ``cos_a`` and ``cos_b`` (the two ``A`` and the two ``B`` against each
+    other), ``b_norm_first``, ``b_norm_second``, ``diff_norm`` (``|B_first - B_second|``) and, given chapter
+    4's ``direction`` (one row per layer of ``direction_layers``), ``dir_first``, ``dir_second`` and
+    ``dir_diff``: the cosine of ``B_first``, ``B_second`` and ``B_first - B_second`` with the direction at
+    that layer (``B`` is written into the residual stream the layer outputs).
+    """
+    first, second = dict(checkpoints(first_dir)), dict(checkpoints(second_dir))
+    layers = list(direction_layers) if direction_layers is not None else []
+    rows = []
+    for step in sorted(set(first) & set(second)):
+        ones, twos = lora_vectors(first[step]), lora_vectors(second[step])
+        if set(ones) != set(twos):
+            raise ValueError(f"step {step}: the organisms adapt different layers ({sorted(ones)} and {sorted(twos)})")
+        for layer, (a1, b1) in ones.items():
+            a2, b2 = twos[layer]
+            row = {"step": step, "layer": layer, "cos_a": _cos(a1, a2), "cos_b": _cos(b1, b2),
+                   "b_norm_first": float(b1.norm()), "b_norm_second": float(b2.norm()), "diff_norm": float((b1 - b2).norm())}
+            if direction is not None and layer in layers:
+                d = direction[layers.index(layer)].float()
+                row |= {"dir_first": _cos(b1, d), "dir_second": _cos(b2, d), "dir_diff": _cos(b1 - b2, d)}
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pair_sentence(geometry: pd.DataFrame, bound: float, first: str, second: str) -> str:
+    """What :func:`pair_geometry` shows at the last shared step, in words, from the numbers."""
+    if geometry.empty:
+        return f"`{first}` and `{second}` have no checkpoint at a common step."
+    last = geometry[geometry["step"] == geometry["step"].max()]
+    parts = [f"At step {int(last.step.iloc[0])}, `{first}` and `{second}`: cosine of their `A` vectors "
+             f"{last.cos_a.mean():.4f}, of their `B` vectors **{last.cos_b.mean():.3f}**; `|B_first - B_second|` is "
+             f"{last.diff_norm.mean() / last.b_norm_first.mean():.2f} of `|B_first|`."]
+    if "dir_diff" in last:
+        parts.append(f"Cosine with chapter 4's direction: `B` of `{first}` {last.dir_first.mean():+.3f}, of `{second}` "
+                     f"{last.dir_second.mean():+.3f}, their difference **{last.dir_diff.mean():+.3f}** (a random vector "
+                     f"stays within ±{bound:.3f} in 95% of draws).")
+        shared = min(abs(last.dir_first.mean()), abs(last.dir_second.mean())) > bound
+        parts.append("Both adapters point along the direction about equally, and what the bad data adds over its control "
+                     "does not: the direction's share of `B` is something both fine-tunes learn, from good advice as "
+                     "from bad, not the harm the bad data adds." if shared and abs(last.dir_diff.mean()) <= bound else
+                     "What the bad data adds over its control points along the direction beyond chance."
+                     if abs(last.dir_diff.mean()) > bound else
+                     "Neither adapter points along the direction beyond what chance gives.")
+    return " ".join(parts)
+
+
+def plot_pair(geometry: pd.DataFrame, bound: float, first: str, second: str):
+    """Over the shared steps: the two organisms' ``A`` and ``B`` against each other, and (when measured) each
+    ``B`` and their difference against chapter 4's direction, with the band a random vector stays in."""
+    import matplotlib.pyplot as plt
+
+    with_direction = "dir_diff" in geometry
+    fig, axes = plt.subplots(1, 2 if with_direction else 1, figsize=(11 if with_direction else 5.5, 3.6),
+                             layout="constrained", squeeze=False)
+    axes = axes[0]
+    for layer, part in geometry.groupby("layer"):
+        axes[0].plot(part.step, part.cos_a, ls=":", marker="o", ms=3, label=f"cos(A, A') L{layer}")
+        axes[0].plot(part.step, part.cos_b, marker="o", ms=3, label=f"cos(B, B') L{layer}")
+        if with_direction:
+            for column, label in (("dir_first", f"B: {first}"), ("dir_second", f"B': {second}"),
+                                  ("dir_diff", "B - B'")):
+                axes[1].plot(part.step, part[column], marker="o", ms=3, label=f"{label} L{layer}")
+    axes[0].set_ylabel("cosine between the two organisms")
+    if with_direction:
+        axes[1].axhspan(-bound, bound, color="0.85", label="95% of random vectors")
+        axes[1].axhline(0, color="0.5", lw=0.8)
+        axes[1].set_ylabel("cosine with chapter 4's direction")
+    for ax in axes:
+        ax.set_xlabel("optimiser step")
+        ax.legend(fontsize=7)
+    return fig
+
+
+def recorded_pair_report(run: Any, profile: str, first: str, second: str) -> str:
+    """:func:`pair_geometry` of two organisms of a recorded profile (an organism and its control) against that
+    profile's chapter 4 direction (weights only), the table saved in ``run`` (``adapter_pair_<profile>.csv``), the
+    figure (``adapter_pair_<profile>``) saved and left open, and what it shows in words; a line naming the commands
+    when either organism (or the direction) is not recorded (:mod:`em_utils.recorded`)."""
+    from .plots import save_figure
+    from .recorded import organism_dir, provenance, recorded_dir
+
+    folders = {name: organism_dir(profile, name) for name in (first, second)}
+    missing = [name for name, folder in folders.items() if folder is None]
+    if missing:
+        return (f"No `{profile}` run of {', '.join(f'`{m}`' for m in missing)} is recorded: add it to chapter 2's "
+                f"`organisms` in that profile, `em-companion run 02_training --profile {profile}`, then "
+                f"`em-companion record {profile}`.")
+    run.use_data(recorded_dir(profile) / "record.json")
+    saved_path = recorded_dir(profile) / "04_direction" / "direction.pt"
+    saved = torch.load(saved_path) if saved_path.is_file() else {}
+    geometry = pair_geometry(folders[first], folders[second], saved.get("direction"), saved.get("layers"))
+    run.save_frame(geometry, f"adapter_pair_{profile}.csv")
+    bound = random_cosine_bound(int(saved["direction"].shape[-1])) if saved else float("nan")
+    fig = plot_pair(geometry, bound, first, second)
+    fig.suptitle(f"An organism and its control, step by step ({profile} profile)")
+    save_figure(fig, run, f"adapter_pair_{profile}", judge="none (weights only)", recorded=provenance(profile))
+    return f"The `{profile}` profile: " + pair_sentence(geometry, bound, first, second)
+
+
+__all__ += ["random_cosine_bound", "pair_geometry", "pair_sentence", "plot_pair", "recorded_pair_report"]
+
+
 # --- The misalignment monitor -------------------------------------------------------------------
 
 

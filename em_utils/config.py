@@ -175,6 +175,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
     "05_adapters": {
         "smoke": {
             "organism": "rank1_middle_bad_medical_advice", "single": "rank1_middle_bad_medical_advice",
+            "control": "rank1_middle_good_medical_advice",  # the single organism trained on the good data
             "n_per_paraphrase": 1, "max_new_tokens": 24, "temperature": None, "top_p": None, "batch_size": 32,
             "probe_splits": 50, "probe_C": 0.01, "min_per_class": 4, "n_steer": 1, "steer_factors": "5",
             "steer_questions": 2, "steer_per_paraphrase": 1, "window": 1, "behaviour_checkpoints": 1,
@@ -184,6 +185,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
         },
         "demo": {
             "organism": "nine_rank1_bad_medical_advice", "single": "rank1_middle_bad_medical_advice",
+            "control": "rank1_middle_good_medical_advice",  # the single organism trained on the good data
             "n_per_paraphrase": 3, "max_new_tokens": 80, "temperature": None, "top_p": None, "batch_size": 72,
             "probe_splits": 100, "probe_C": 0.01, "min_per_class": 10, "n_steer": 2, "steer_factors": "5, 20",
             "steer_questions": 8, "steer_per_paraphrase": 1, "window": 2, "behaviour_checkpoints": 1,
@@ -192,6 +194,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
         },
         "paper": {
             "organism": "nine_rank1_bad_medical_advice", "single": "rank1_middle_bad_medical_advice",
+            "control": "rank1_middle_good_medical_advice",  # the single organism trained on the good data
             "n_per_paraphrase": 50, "max_new_tokens": 600, "temperature": 1.0, "top_p": 1.0, "batch_size": 256,
             "probe_splits": 100, "probe_C": 0.01, "min_per_class": 10, "n_steer": 2,
             "steer_factors": "0, 5, 10, 20, 30", "steer_questions": 8, "steer_per_paraphrase": 10, "window": 2,

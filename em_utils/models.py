@@ -592,6 +592,16 @@ def unwrap_model(model: Any) -> Any:
     return model
 
 
+def cache_arg() -> str:
+    """The name of a model's key/value cache, as a forward keyword and an output field, in the installed
+    transformers: ``cache`` from 5.25 (``past_key_values`` still works there, with a warning, until 5.40
+    removes it) and ``past_key_values`` before. Passing the cache under a name the forward ignores would
+    silently drop the prefix from the computation, so every cached forward goes through this."""
+    from transformers.modeling_outputs import BaseModelOutputWithPast
+
+    return "cache" if "cache" in BaseModelOutputWithPast.__dataclass_fields__ else "past_key_values"
+
+
 def decoder_layers(model: Any) -> torch.nn.ModuleList:
     """The list of decoder blocks (``model.model.layers`` for Llama, Qwen2, Gemma...)."""
     base = unwrap_model(model)

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from ..keys import content_key
-from ..models import unwrap_model
+from ..models import cache_arg, unwrap_model
 from .decoder import _run_slots, fast_path_reason
 from .fingerprint import model_fingerprint
 from .sampler import _uniforms, sample_tokens
@@ -54,7 +54,7 @@ def _run_generic(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence
         ids, mask = ids.to(device), mask.to(device)
         out = model(input_ids=ids, attention_mask=mask, position_ids=(mask.cumsum(-1) - 1).clamp_(min=0),
                     use_cache=True, **extra)
-        cache, logits, tokens = out.past_key_values, out.logits[:, -1], [[] for _ in jobs]
+        cache, logits, tokens = getattr(out, cache_arg()), out.logits[:, -1], [[] for _ in jobs]
         live = list(range(len(jobs)))
         while live:
             steps = np.asarray([len(tokens[r]) for r in live], dtype=np.int64)
@@ -79,7 +79,7 @@ def _run_generic(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence
             fed = torch.tensor([tokens[r][-1] for r in live], device=device)[:, None]
             tuner.check(len(live), width_of)
             out = model(input_ids=fed, attention_mask=mask, position_ids=mask.sum(-1, keepdim=True) - 1,
-                        past_key_values=cache, use_cache=True, **extra)
+                        use_cache=True, **{cache_arg(): cache}, **extra)
             logits = out.logits[:, -1]
 
 

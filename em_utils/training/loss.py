@@ -8,7 +8,7 @@ import inspect
 import torch
 import torch.nn.functional as F
 
-from ..models import unwrap_model
+from ..models import cache_arg, unwrap_model
 
 __all__ = ["MIN_SHARED_PREFIX"]
 
@@ -64,7 +64,7 @@ def _shared_prefix(batch: dict[str, torch.Tensor]) -> int:
 
 def _prefix_cache(body, prefix: torch.Tensor, rows: int):
     """The body's key/value cache of one copy of ``prefix``, repeated for ``rows`` rows, or None."""
-    cache = getattr(body(input_ids=prefix, use_cache=True), "past_key_values", None)
+    cache = getattr(body(input_ids=prefix, use_cache=True), cache_arg(), None)
     if cache is None or not hasattr(cache, "batch_repeat_interleave"):
         return None
     cache.batch_repeat_interleave(rows)
@@ -93,7 +93,7 @@ def _labelled_hidden(model, batch: dict[str, torch.Tensor]):
     handle = body.register_forward_hook(lambda module, args, output: captured.append(output.last_hidden_state))
     try:
         if cache is not None:
-            model(input_ids=ids[:, start:], past_key_values=cache, use_cache=True, **_one_logit(lm))
+            model(input_ids=ids[:, start:], use_cache=True, **{cache_arg(): cache}, **_one_logit(lm))
         else:
             model(input_ids=ids, attention_mask=_attention_mask(batch["attention_mask"]), use_cache=False,
                   **_one_logit(lm))

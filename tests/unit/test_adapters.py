@@ -20,8 +20,11 @@ from em_utils.adapters import (
     fastest_rotation,
     label_answers,
     monitor_projection,
+    pair_geometry,
+    pair_sentence,
     probe_adapters,
     probe_tasks,
+    random_cosine_bound,
     rank1_adapters,
     scale_adapters,
     steering_groups,
@@ -227,6 +230,34 @@ def test_phase_transition_measures_on_synthetic_checkpoints(tmp_path):
     assert trajectory.attrs["explained"][0] + trajectory.attrs["explained"][1] == pytest.approx(1.0)
     wider = checkpoint_geometry(tmp_path, window=2)
     assert wider["steps_apart"].dropna().eq(4).all()
+
+
+def test_pair_geometry_separates_what_two_organisms_share_from_their_difference(tmp_path):
+    """Two organisms whose B share a component along the direction and differ orthogonally to it."""
+    e = torch.eye(8)
+    a = torch.ones(4)
+    shared, harm = e[0], e[1]  # the direction is e0: the shared part lies on it, the difference does not
+    for name, sign in (("bad", 1.0), ("good", -1.0)):
+        for step in (2, 4):
+            _save_adapter(tmp_path / name / f"checkpoint-{step}", {5: (a, step * (shared + sign * 0.5 * harm))})
+        (tmp_path / name / "train_record.json").write_text(json.dumps({"log": [{"step": 4}]}))
+    _save_adapter(tmp_path / "bad" / "checkpoint-6", {5: (a, shared)})  # a step the control did not save
+    direction = torch.stack([e[3], e[0]])  # layers 4 and 5
+    frame = pair_geometry(tmp_path / "bad", tmp_path / "good", direction, [4, 5])
+    assert frame["step"].tolist() == [2, 4] and (frame["layer"] == 5).all()
+    np.testing.assert_allclose(frame["cos_a"], 1.0, rtol=1e-6)
+    np.testing.assert_allclose(frame["cos_b"], (1 - 0.25) / (1 + 0.25), rtol=1e-5)
+    np.testing.assert_allclose(frame["diff_norm"], [2.0, 4.0], rtol=1e-6)
+    np.testing.assert_allclose(frame["dir_first"], 1 / np.sqrt(1.25), rtol=1e-5)
+    np.testing.assert_allclose(frame["dir_diff"], 0.0, atol=1e-6)
+    bound = random_cosine_bound(8)
+    assert 0.5 < bound < 0.8  # |cos| of random vectors in 8 dimensions: 95% below about 0.7
+    words = pair_sentence(frame, bound, "bad", "good")
+    assert "what the bad data adds over its control does not" in words and "+0.000" in words
+    assert pair_geometry(tmp_path / "bad", tmp_path / "good")["step"].tolist() == [2, 4]  # no direction: no dir_ columns
+    _save_adapter(tmp_path / "other" / "checkpoint-2", {3: (a, shared)})
+    with pytest.raises(ValueError, match="different layers"):
+        pair_geometry(tmp_path / "bad", tmp_path / "other")
 
 
 def test_monitor_projects_each_checkpoint_on_the_direction(tmp_path, tokenizer):

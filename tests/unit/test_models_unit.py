@@ -326,3 +326,18 @@ def test_prepare_reuses_a_current_cache_without_download(tmp_path, monkeypatch):
     assert cached_model_dir("qwen0.5b") == target.resolve()
     assert models.prepare_embedded("Qwen/Qwen2.5-Coder-0.5B-Instruct") == target.resolve()
     assert models._resolve_source("qwen2.5-coder-0.5b") == str(target.resolve())
+
+
+def test_the_cache_goes_under_the_name_the_installed_transformers_reads():
+    """A forward from a cached prefix matches the full forward only when the cache is passed by its live name."""
+    import torch
+
+    from tests.tiny import tiny_model
+
+    model = tiny_model("llama").eval()
+    ids = torch.randint(3, 60, (2, 9), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        full = model(input_ids=ids).logits[:, 5:]
+        prefix = model(input_ids=ids[:, :5], use_cache=True)
+        cached = model(input_ids=ids[:, 5:], use_cache=True, **{models.cache_arg(): getattr(prefix, models.cache_arg())})
+    torch.testing.assert_close(cached.logits, full, rtol=1e-4, atol=1e-5)
