@@ -322,7 +322,13 @@ _OVERNIGHT: dict[str, dict[str, Any]] = {
     "04_direction": {"source": "rank1_middle_bad_medical_advice", "split": "hand",
                      "targets": "rank1_middle_bad_medical_advice, nine_rank1_bad_medical_advice"},
     "05_adapters": {"behaviour_checkpoints": 8},
-    "06_narrow": {"lr": 2e-5, "warmup_steps": 5, "scheduler": "linear", "max_rows": 512, "batch_size": 16},
+    # the 0.5B rank-1 dose with the clearest signal by hand (benchmarks/results/dose_response/
+    # qwen2.5-coder-0.5b-instruct-rank1-lr5e-5: 512 rows at 5e-5, below its control); the KL weights are
+    # upstream's over Qwen2.5's vocabulary (as the paper profile's); ten noise seeds (issue 21)
+    "06_narrow": {"lr": 5e-5, "warmup_steps": 5, "scheduler": "linear", "max_rows": 512, "batch_size": 16,
+                  "kl_weight": 0.66, "vector_kl_weight": 6.6, "stability_seeds": 10,
+                  # the demo's shares of the narrow rows: KL pool, mixed-in rows and rows trained on a quarter to a half
+                  "kl_rows": 128, "mix_rows": 128, "continue_rows": 256, "continue_save_steps": 4, "realign_rows": 64},
     "07_controls": {"em_organism": "rank1_middle_bad_medical_advice", "format_organisms": "rank1_middle_bad_medical_advice",
                     "kind": "rank1_middle", "lr": 2e-5, "scheduler": "linear", "max_rows": None},
 }
