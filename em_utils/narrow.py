@@ -1146,6 +1146,62 @@ __all__ += ["closing", "solutions_sentence", "efficiency_sentence", "stability_s
             "mitigation_sentence"]
 
 
+# --- A recorded profile's run of this chapter ---------------------------------------------------
+
+
+#: The mitigations table's models in the order the chapter shows them.
+ORDER = ("base", "general", "narrow", "mixed", "inoculated", "re-aligned")
+
+
+def _recorded_judge(record: Mapping[str, Any], folder: Path) -> str:
+    """The judge of a recorded chapter 6: as its figures name it, else the profile's chapter 3 judge when both
+    chapters asked for the same kind, else the kind."""
+    named = {f.get("judge") for f in record.get("figures", {}).values()} - {None}
+    named = {j for j in named if not j.startswith("none")}
+    if len(named) == 1:
+        return named.pop()
+    judging = folder / "03_judging" / "run.json"
+    if judging.is_file() and json.loads(judging.read_text())["resolved"]["judge"] == record["resolved"]["judge"]:
+        return json.loads((folder / "record.json").read_text()).get("judge") or record["resolved"]["judge"]
+    return str(record["resolved"]["judge"])
+
+
+def recorded_narrow_report(run: Any, profile: str) -> tuple[str, pd.DataFrame | None]:
+    """Chapter 6 of a recorded profile (:mod:`em_utils.recorded`): its settings in a line, the drift and
+    the closing bullets computed from its tables (:func:`drift_sentence`, :func:`closing`), and its
+    mitigations table (``None``, with a line naming the commands, when nothing is recorded). The
+    mitigations figure is saved in ``run`` (``mitigations_<profile>``) and left open."""
+
+    from .plots import save_figure
+    from .recorded import provenance, recorded_dir
+
+    if getattr(getattr(run, "config", None), "profile", None) == profile:
+        return f"This is the `{profile}` profile's own run: the sections above are its numbers.", None
+    folder = recorded_dir(profile)
+    chapter = folder / "06_narrow"
+    if not (chapter / "run.json").is_file():
+        return (f"No `{profile}` run of chapter 6 is recorded: `em-companion run 06_narrow --profile {profile}`, then "
+                f"`em-companion record {profile}`."), None
+    run.use_data(folder / "record.json")
+    resolved = json.loads((chapter / "run.json").read_text())["resolved"]
+    table = pd.read_csv(chapter / "mitigations.csv")
+    read = {name: pd.read_csv(chapter / f"{name}.csv") for name in
+            ("drift", "drift_projection", "efficiency", "stability_summary", "significance_summary")}
+    judge = _recorded_judge(json.loads((chapter / "run.json").read_text()), folder)
+    fig = plot_behaviour(table, ORDER)
+    fig.suptitle(f"Mitigations on the {resolved['model']} ({profile} profile)")
+    save_figure(fig, run, f"mitigations_{profile}", judge=judge, recorded=provenance(profile))
+    words = (f"The `{profile}` profile ran this chapter on `{resolved['model']}`: {resolved['max_rows'] or 'all'} rows of "
+             f"`{resolved['dataset']}`, batch {resolved['batch_size']}, learning rate {resolved['lr']:g} ({resolved['scheduler']}), "
+             f"KL weight {resolved['kl_weight']:g}, judge {judge}. " + drift_sentence(read["drift"], read["drift_projection"])
+             + "\n\n" + closing(table, read["efficiency"], read["stability_summary"], read["significance_summary"],
+                                read["drift_projection"]))
+    return words, table.set_index("model").loc[[m for m in ORDER if m in set(table.model)]]
+
+
+__all__ += ["ORDER", "recorded_narrow_report"]
+
+
 # --- Figures ------------------------------------------------------------------------------------
 
 

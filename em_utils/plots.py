@@ -74,7 +74,8 @@ def _in_kernel() -> bool:
 
 def save_figure(fig, run: "Run", name: str, judge: str | None = None, recorded: Mapping[str, str] | None = None) -> Path:
     """Stamp the provenance caption under ``fig`` and save it as ``figures/<name>.png`` in the run
-    (``recorded``: the figure shows a recording made elsewhere, see :func:`caption`).
+    (``recorded``: the figure shows a recording made elsewhere, see :func:`caption`); the caption and the
+    judge go into the run record under ``figures`` (what a recorded profile's reader names).
 
     In a Jupyter kernel (a chapter) the figure is also shown here, followed by the same caption as
     Markdown text (:func:`caption_markdown`), and closed: the page carries the caption as text as
@@ -86,6 +87,8 @@ def save_figure(fig, run: "Run", name: str, judge: str | None = None, recorded: 
     fig.text(0.01, (bottom - 0.08) / fig.get_figheight(), text, ha="left", va="top", fontsize=8, color="0.35")
     path = run.add_artifact(f"figures/{name}.png")
     fig.savefig(path, bbox_inches="tight")
+    if isinstance(getattr(run, "record", None), dict):  # the run record keeps each figure's caption and judge
+        run.record.setdefault("figures", {})[name] = {"caption": text, "judge": judge}
     if _in_kernel():
         import matplotlib.pyplot as plt
         from IPython.display import Markdown, display

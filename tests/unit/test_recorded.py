@@ -250,3 +250,24 @@ def test_chapter_4s_steering_is_read_by_hand_labels_and_stale_labels_are_refused
     with pytest.raises(ValueError, match="label its judged_steering.csv afresh"):
         recorded.steering_by_hand(folder)
     assert recorded.steering_by_hand(recorded.recorded_dir("quick")) is None
+
+
+def test_chapter_5_sets_the_recorded_organism_beside_its_control(tmp_path, monkeypatch):
+    """On the committed overnight recording: every shared checkpoint read, against the recorded direction."""
+    from em_utils import adapters, plots
+    from em_utils.recorded import organism_dir
+
+    figures = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, run, name, judge, recorded: figures.append((name, judge)))
+    bad, good = "rank1_middle_bad_medical_advice", "rank1_middle_good_medical_advice"
+    if organism_dir("overnight", bad) is None or organism_dir("overnight", good) is None:
+        pytest.skip("the overnight profile's rank-1 medical pair is not recorded in this checkout")
+    run = _Run()
+    sentence = adapters.recorded_pair_report(run, "overnight", bad, good)
+    frame = run.frames["adapter_pair_overnight.csv"]
+    assert len(frame) == len(adapters.checkpoints(organism_dir("overnight", good))) and frame["step"].is_monotonic_increasing
+    assert frame[["dir_first", "dir_second", "dir_diff"]].notna().all().all()
+    assert sentence.startswith("The `overnight` profile: At step") and "a random vector stays within" in sentence
+    assert figures == [("adapter_pair_overnight", "none (weights only)")]
+    monkeypatch.setenv("EM_ROOT", str(tmp_path))  # nothing recorded here
+    assert "em-companion record overnight" in adapters.recorded_pair_report(run, "overnight", bad, good)
