@@ -271,3 +271,29 @@ def test_chapter_5_sets_the_recorded_organism_beside_its_control(tmp_path, monke
     assert figures == [("adapter_pair_overnight", "none (weights only)")]
     monkeypatch.setenv("EM_ROOT", str(tmp_path))  # nothing recorded here
     assert "em-companion record overnight" in adapters.recorded_pair_report(run, "overnight", bad, good)
+
+
+def test_chapter_6_shows_a_recorded_profiles_run_or_names_the_commands(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from em_utils import narrow, plots
+    from em_utils.recorded import recorded_dir
+
+    figures = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, run, name, judge, recorded: figures.append((name, judge, recorded)))
+    run = _Run()
+    run.config = SimpleNamespace(profile="overnight")
+    assert narrow.recorded_narrow_report(run, "overnight") == (
+        "This is the `overnight` profile's own run: the sections above are its numbers.", None)
+    run.config = SimpleNamespace(profile="demo")
+    if (recorded_dir("overnight") / "06_narrow" / "run.json").is_file():  # the committed recording
+        words, table = narrow.recorded_narrow_report(run, "overnight")
+        resolved = json.loads((recorded_dir("overnight") / "06_narrow" / "run.json").read_text())["resolved"]
+        assert words.startswith(f"The `overnight` profile ran this chapter on `{resolved['model']}`: {resolved['max_rows']} rows")
+        assert "- **Shows:**" in words and "- **Does not show:**" in words
+        assert list(table.index) == [m for m in narrow.ORDER if m in table.index] and {"base", "general"} <= set(table.index)
+        assert figures[-1][0] == "mitigations_overnight" and figures[-1][1].startswith("offline")
+        assert figures[-1][2]["model"] == resolved["model"]
+    monkeypatch.setenv("EM_ROOT", str(tmp_path))  # nothing recorded here
+    words, table = narrow.recorded_narrow_report(run, "overnight")
+    assert table is None and "em-companion run 06_narrow --profile overnight" in words
