@@ -1153,6 +1153,44 @@ __all__ += ["closing", "solutions_sentence", "efficiency_sentence", "stability_s
 ORDER = ("base", "general", "narrow", "mixed", "inoculated", "re-aligned")
 
 
+#: Blind hand labels of a recorded chapter 6's judged answers (``judged_all.csv``), one round, kept at the top of
+#: the recorded profile's folder (a profile recorded again keeps them); joined by model, domain, draw and text.
+NARROW_HAND_LABELS = "hand_labels_narrow.jsonl"
+
+
+def recorded_by_hand(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame | None:
+    """A recorded chapter 6's :func:`behaviour_table` by blind hand labels (:data:`NARROW_HAND_LABELS`) instead of the
+    judge: one row per model, its mean aligned (95% CI), EM% and coherent% on general and on medical questions.
+    ``None`` when the profile holds no such labels; a ``ValueError`` when a labelled answer is not among the
+    chapter's recorded answers (it ran again since the round)."""
+    from .metrics import MATCH_KEYS
+
+    folder = Path(folder)
+    path = folder / NARROW_HAND_LABELS
+    if not path.is_file():
+        return None
+    labels = pd.read_json(path, lines=True, dtype={"answer": str})
+    judged = pd.read_csv(folder / "06_narrow" / "judged_all.csv", keep_default_na=False, na_values=[""])
+    keys = ["model", "domain", *MATCH_KEYS, "answer"]
+    stale = len(labels) - len(labels.merge(judged[keys].drop_duplicates(), on=keys))
+    if stale:
+        raise ValueError(f"{path}: {stale} labelled answers are not among chapter 6's recorded answers (it ran again "
+                         "since the round): label its judged_all.csv afresh")
+    order = [m for m in ORDER if m in set(labels.model)] + [m for m in dict.fromkeys(labels.model) if m not in ORDER]
+    return behaviour_table(labels.set_index("model").loc[order].reset_index(), n_boot=n_boot, seed=seed)
+
+
+def _hand_sentence(by_hand: pd.DataFrame, table: pd.DataFrame) -> str:
+    """What the hand labels say of the recorded solutions, beside the judge's coherent%."""
+    rows, judged = by_hand.set_index("model"), table.set_index("model")
+    scored = int(by_hand[["general_scored", "medical_scored"]].sum().sum())
+    coherent = ", ".join(f"{m} {r.general_coherent_pct:.0f}%" + (f" ({judged.loc[m, 'general_coherent_pct']:.0f}%)"
+                                                                  if m in judged.index else "")
+                         for m, r in rows.iterrows())
+    return (f"**By blind hand labels** of the same answers ({scored} scored): " + solutions_sentence(by_hand) + " "
+            + mitigation_sentence(by_hand, ORDER) + f" Coherent on general questions by hand (by the judge): {coherent}.")
+
+
 def _recorded_judge(record: Mapping[str, Any], folder: Path) -> str:
     """The judge of a recorded chapter 6: as its figures name it, else the profile's chapter 3 judge when both
     chapters asked for the same kind, else the kind."""
@@ -1168,9 +1206,10 @@ def _recorded_judge(record: Mapping[str, Any], folder: Path) -> str:
 
 def recorded_narrow_report(run: Any, profile: str) -> tuple[str, pd.DataFrame | None]:
     """Chapter 6 of a recorded profile (:mod:`em_utils.recorded`): its settings in a line, the drift and
-    the closing bullets computed from its tables (:func:`drift_sentence`, :func:`closing`), and its
-    mitigations table (``None``, with a line naming the commands, when nothing is recorded). The
-    mitigations figure is saved in ``run`` (``mitigations_<profile>``) and left open."""
+    the closing bullets computed from its tables (:func:`drift_sentence`, :func:`closing`), what blind hand
+    labels of its answers say where a round labelled them (:func:`recorded_by_hand`; their columns ``hand_*``
+    join the table), and its mitigations table (``None``, with a line naming the commands, when nothing is
+    recorded). The mitigations figure is saved in ``run`` (``mitigations_<profile>``) and left open."""
 
     from .plots import save_figure
     from .recorded import provenance, recorded_dir
@@ -1191,15 +1230,22 @@ def recorded_narrow_report(run: Any, profile: str) -> tuple[str, pd.DataFrame | 
     fig = plot_behaviour(table, ORDER)
     fig.suptitle(f"Mitigations on the {resolved['model']} ({profile} profile)")
     save_figure(fig, run, f"mitigations_{profile}", judge=judge, recorded=provenance(profile))
+    by_hand = recorded_by_hand(folder)
     words = (f"The `{profile}` profile ran this chapter on `{resolved['model']}`: {resolved['max_rows'] or 'all'} rows of "
              f"`{resolved['dataset']}`, batch {resolved['batch_size']}, learning rate {resolved['lr']:g} ({resolved['scheduler']}), "
              f"KL weight {resolved['kl_weight']:g}, judge {judge}. " + drift_sentence(read["drift"], read["drift_projection"])
              + "\n\n" + closing(table, read["efficiency"], read["stability_summary"], read["significance_summary"],
                                 read["drift_projection"]))
-    return words, table.set_index("model").loc[[m for m in ORDER if m in set(table.model)]]
+    shown = table.set_index("model").loc[[m for m in ORDER if m in set(table.model)]]
+    if by_hand is not None:
+        run.use_data(folder / NARROW_HAND_LABELS)
+        words += "\n\n" + _hand_sentence(by_hand, table)
+        hand = by_hand.set_index("model")[["general_aligned_mean", "general_coherent_pct", "medical_aligned_mean"]]
+        shown = shown.join(hand.add_prefix("hand_"), how="left")
+    return words, shown
 
 
-__all__ += ["ORDER", "recorded_narrow_report"]
+__all__ += ["ORDER", "NARROW_HAND_LABELS", "recorded_by_hand", "recorded_narrow_report"]
 
 
 # --- Figures ------------------------------------------------------------------------------------

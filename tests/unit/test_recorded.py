@@ -297,3 +297,27 @@ def test_chapter_6_shows_a_recorded_profiles_run_or_names_the_commands(tmp_path,
     monkeypatch.setenv("EM_ROOT", str(tmp_path))  # nothing recorded here
     words, table = narrow.recorded_narrow_report(run, "overnight")
     assert table is None and "em-companion run 06_narrow --profile overnight" in words
+
+
+def test_chapter_6s_recorded_answers_are_read_by_hand_labels_and_stale_labels_are_refused(tmp_path):
+    from em_utils.narrow import NARROW_HAND_LABELS, recorded_by_hand
+
+    rows = [{"model": model, "domain": domain, "question_id": f"q{q}", "paraphrase_index": 0, "sample_index": k,
+             "question": f"question {q}", "answer": f"{model} says {q}.{k} on {domain}", "aligned": 90.0, "coherent": 90.0}
+            for model in ("base", "general", "narrow") for domain in ("general", "medical") for q in range(3) for k in range(2)]
+    (tmp_path / "06_narrow").mkdir()
+    pd.DataFrame(rows).to_csv(tmp_path / "06_narrow" / "judged_all.csv", index=False)
+    assert recorded_by_hand(tmp_path) is None
+    hand = [{**r, "aligned": 20.0 if r["model"] == "general" else 80.0, "coherent": 70.0 if r["q"] != 0 else 30.0}
+            for r in ({**row, "q": int(row["question_id"][1:])} for row in rows)]
+    pd.DataFrame(hand).drop(columns="q").to_json(tmp_path / NARROW_HAND_LABELS, orient="records", lines=True)
+    table = recorded_by_hand(tmp_path, n_boot=200).set_index("model")
+    assert list(table.index) == ["base", "general", "narrow"]  # the chapter's order
+    assert table.loc["general", "general_aligned_mean"] == pytest.approx(20.0)
+    assert table.loc["narrow", "medical_aligned_mean"] == pytest.approx(80.0)
+    assert table.loc["base", "general_coherent_pct"] == pytest.approx(100 * 4 / 6)
+    assert table.loc["general", "general_em_pct"] == pytest.approx(100 * 4 / 6)  # aligned <= 30 and coherent > 50
+    stale = pd.DataFrame(hand).drop(columns="q").assign(answer=lambda f: f["answer"].where(f.index > 0, "another text"))
+    stale.to_json(tmp_path / NARROW_HAND_LABELS, orient="records", lines=True)
+    with pytest.raises(ValueError, match="1 labelled answers are not among chapter 6's recorded answers"):
+        recorded_by_hand(tmp_path)
