@@ -1210,7 +1210,6 @@ def recorded_narrow_report(run: Any, profile: str) -> tuple[str, pd.DataFrame | 
     labels of its answers say where a round labelled them (:func:`recorded_by_hand`; their columns ``hand_*``
     join the table), and its mitigations table (``None``, with a line naming the commands, when nothing is
     recorded). The mitigations figure is saved in ``run`` (``mitigations_<profile>``) and left open."""
-
     from .plots import save_figure
     from .recorded import provenance, recorded_dir
 
