@@ -1006,12 +1006,21 @@ __all__ += ["checkpoints", "lora_vectors", "checkpoint_geometry", "b_trajectory"
 # --- Two organisms side by side: what the bad data adds over its control -------------------------
 
 
-def random_cosine_bound(dim: int, q: float = 0.95, n: int = 20000, seed: int = 0) -> float:
-    """The ``q`` quantile of ``|cos|`` between a fixed vector and random Gaussian vectors in ``dim``
-    dimensions (drawn, seeded): a cosine with a direction smaller than this is what chance gives."""
-    generator = torch.Generator().manual_seed(seed)
-    draws = torch.randn(n, dim, generator=generator, dtype=torch.float64)
-    return float(torch.quantile((draws[:, 0] / draws.norm(dim=1)).abs(), q))
+def random_cosine_bound(dim: int, q: float = 0.95) -> float:
+    """The ``q`` quantile of ``|cos|`` between a fixed vector and a random direction in ``dim`` dimensions: a
+    cosine with a direction smaller than this is what chance gives (exact: ``cos^2`` of a uniformly random
+    direction is Beta(1/2, (dim - 1)/2))."""
+    from scipy.stats import beta
+
+    return float(np.sqrt(beta.ppf(q, 0.5, (dim - 1) / 2)))
+
+
+#: Columns of :func:`pair_geometry` (those after ``diff_norm`` only when a direction is given).
+PAIR_COLUMNS = ("step", "layer", "cos_a", "cos_b", "b_norm_first", "b_norm_second", "diff_norm", "dir_first",
+                "dir_second", "dir_diff")
+#: Below this cosine between the two ``A`` vectors the adapters read different directions, and ``B - B'`` is no
+#: longer what the data adds at one read direction (:func:`pair_sentence` then gives no verdict on it).
+SAME_READ = 0.9
 
 
 def pair_geometry(first_dir: str | Path, second_dir: str | Path, direction: torch.Tensor | None = None,
@@ -1019,11 +1028,11 @@ def pair_geometry(first_dir: str | Path, second_dir: str | Path, direction: torc
     """Two rank-1 organisms of one kind trained side by side (same seed, initialisation and steps, different
     data: an organism and its control), at every step both saved a checkpoint, one row per (step, layer).
 
-    Columns: ``step``, ``layer``, ``cos_a`` and ``cos_b`` (the two ``A`` and the two ``B`` against each
-    other), ``b_norm_first``, ``b_norm_second``, ``diff_norm`` (``|B_first - B_second|``) and, given chapter
-    4's ``direction`` (one row per layer of ``direction_layers``), ``dir_first``, ``dir_second`` and
-    ``dir_diff``: the cosine of ``B_first``, ``B_second`` and ``B_first - B_second`` with the direction at
-    that layer (``B`` is written into the residual stream the layer outputs).
+    Columns (:data:`PAIR_COLUMNS`): ``step``, ``layer``, ``cos_a`` and ``cos_b`` (the two ``A`` and the two
+    ``B`` against each other), ``b_norm_first``, ``b_norm_second``, ``diff_norm`` (``|B_first - B_second|``)
+    and, given chapter 4's ``direction`` (one row per layer of ``direction_layers``), ``dir_first``,
+    ``dir_second`` and ``dir_diff``: the cosine of ``B_first``, ``B_second`` and ``B_first - B_second`` with
+    the direction at that layer (``B`` is written into the residual stream the layer outputs).
     """
     first, second = dict(checkpoints(first_dir)), dict(checkpoints(second_dir))
     layers = list(direction_layers) if direction_layers is not None else []
@@ -1040,28 +1049,42 @@ def pair_geometry(first_dir: str | Path, second_dir: str | Path, direction: torc
                 d = direction[layers.index(layer)].float()
                 row |= {"dir_first": _cos(b1, d), "dir_second": _cos(b2, d), "dir_diff": _cos(b1 - b2, d)}
             rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(PAIR_COLUMNS if direction is not None else PAIR_COLUMNS[:7]))
+
+
+def _pair_verdict(row: Any, bound: float, first: str, second: str) -> str:
+    """One layer's reading of the two ``B`` and their difference against the direction, in words."""
+    if row.cos_a < SAME_READ:
+        return (f"their `A` vectors differ (cosine {row.cos_a:.2f}), so `B - B'` is not what one data set adds at one "
+                "read direction: no reading of the difference.")
+    beyond = {k: bool(abs(row[k]) > bound) for k in ("dir_first", "dir_second", "dir_diff")}  # NaN compares False
+    sides = {k: "along" if row[k] > 0 else "against" for k in beyond}
+    if beyond["dir_diff"]:
+        return (f"what `{first}`'s data adds over `{second}`'s points {sides['dir_diff']} the direction beyond chance.")
+    if beyond["dir_first"] and beyond["dir_second"] and sides["dir_first"] == sides["dir_second"]:
+        return (f"both `B` point {sides['dir_first']} the direction beyond chance and their difference does not: the "
+                f"direction's share of `B` is something both fine-tunes learn, not what `{first}`'s data adds.")
+    each = "; ".join(f"`B` of `{name}` {'beyond' if beyond[k] else 'within'} chance"
+                     for k, name in (("dir_first", first), ("dir_second", second)))
+    return f"{each}; their difference within chance."
 
 
 def pair_sentence(geometry: pd.DataFrame, bound: float, first: str, second: str) -> str:
-    """What :func:`pair_geometry` shows at the last shared step, in words, from the numbers."""
+    """What :func:`pair_geometry` shows at the last shared step, in words, from the numbers, layer by layer."""
     if geometry.empty:
         return f"`{first}` and `{second}` have no checkpoint at a common step."
     last = geometry[geometry["step"] == geometry["step"].max()]
-    parts = [f"At step {int(last.step.iloc[0])}, `{first}` and `{second}`: cosine of their `A` vectors "
-             f"{last.cos_a.mean():.4f}, of their `B` vectors **{last.cos_b.mean():.3f}**; `|B_first - B_second|` is "
-             f"{last.diff_norm.mean() / last.b_norm_first.mean():.2f} of `|B_first|`."]
-    if "dir_diff" in last:
-        parts.append(f"Cosine with chapter 4's direction: `B` of `{first}` {last.dir_first.mean():+.3f}, of `{second}` "
-                     f"{last.dir_second.mean():+.3f}, their difference **{last.dir_diff.mean():+.3f}** (a random vector "
-                     f"stays within ±{bound:.3f} in 95% of draws).")
-        shared = min(abs(last.dir_first.mean()), abs(last.dir_second.mean())) > bound
-        parts.append("Both adapters point along the direction about equally, and what the bad data adds over its control "
-                     "does not: the direction's share of `B` is something both fine-tunes learn, from good advice as "
-                     "from bad, not the harm the bad data adds." if shared and abs(last.dir_diff.mean()) <= bound else
-                     "What the bad data adds over its control points along the direction beyond chance."
-                     if abs(last.dir_diff.mean()) > bound else
-                     "Neither adapter points along the direction beyond what chance gives.")
+    several = len(last) > 1
+    parts = [f"At step {int(last.step.iloc[0])}, `{first}` against `{second}`:"]
+    for _, row in last.iterrows():
+        tag = f"layer {int(row.layer)}: " if several else ""
+        text = (f"{tag}cosine of their `A` vectors {row.cos_a:.4f}, of their `B` vectors **{row.cos_b:.3f}**; "
+                f"`|B - B'|` is {row.diff_norm / row.b_norm_first:.2f} of `|B|`.")
+        if "dir_first" in last.columns and not np.isnan(row["dir_first"]):  # a layer the direction covers
+            text += (f" Cosine with chapter 4's direction: `B` {row.dir_first:+.3f}, `B'` {row.dir_second:+.3f}, "
+                     f"`B - B'` **{row.dir_diff:+.3f}** (a random direction stays within ±{bound:.3f} in 95% of "
+                     f"draws): " + _pair_verdict(row, bound, first, second))
+        parts.append(text)
     return " ".join(parts)
 
 
@@ -1108,17 +1131,20 @@ def recorded_pair_report(run: Any, profile: str, first: str, second: str) -> str
                 f"`em-companion record {profile}`.")
     run.use_data(recorded_dir(profile) / "record.json")
     saved_path = recorded_dir(profile) / "04_direction" / "direction.pt"
-    saved = torch.load(saved_path) if saved_path.is_file() else {}
+    saved = torch.load(saved_path, map_location="cpu") if saved_path.is_file() else {}
     geometry = pair_geometry(folders[first], folders[second], saved.get("direction"), saved.get("layers"))
     run.save_frame(geometry, f"adapter_pair_{profile}.csv")
     bound = random_cosine_bound(int(saved["direction"].shape[-1])) if saved else float("nan")
+    if geometry.empty:
+        return f"The `{profile}` profile: " + pair_sentence(geometry, bound, first, second)
     fig = plot_pair(geometry, bound, first, second)
     fig.suptitle(f"An organism and its control, step by step ({profile} profile)")
     save_figure(fig, run, f"adapter_pair_{profile}", judge="none (weights only)", recorded=provenance(profile))
     return f"The `{profile}` profile: " + pair_sentence(geometry, bound, first, second)
 
 
-__all__ += ["random_cosine_bound", "pair_geometry", "pair_sentence", "plot_pair", "recorded_pair_report"]
+__all__ += ["random_cosine_bound", "PAIR_COLUMNS", "SAME_READ", "pair_geometry", "pair_sentence", "plot_pair",
+            "recorded_pair_report"]
 
 
 # --- The misalignment monitor -------------------------------------------------------------------

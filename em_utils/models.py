@@ -18,6 +18,7 @@ the middle of Qwen2.5-14B.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import importlib.util
 import json
@@ -592,6 +593,7 @@ def unwrap_model(model: Any) -> Any:
     return model
 
 
+@functools.cache
 def cache_arg() -> str:
     """The name of a model's key/value cache, as a forward keyword and an output field, in the installed
     transformers: ``cache`` from 5.25 (``past_key_values`` still works there, with a warning, until 5.40

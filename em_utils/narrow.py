@@ -1169,21 +1169,24 @@ def recorded_by_hand(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> p
     path = folder / NARROW_HAND_LABELS
     if not path.is_file():
         return None
-    labels = pd.read_json(path, lines=True, dtype={"answer": str})
-    judged = pd.read_csv(folder / "06_narrow" / "judged_all.csv", keep_default_na=False, na_values=[""])
-    keys = ["model", "domain", *MATCH_KEYS, "answer"]
+    labels = pd.read_json(path, lines=True, dtype={"answer": str}).fillna({"answer": ""})
+    judged = pd.read_csv(folder / "06_narrow" / "judged_all.csv", keep_default_na=False, dtype={"answer": str})
+    keys = ["model", "domain", *MATCH_KEYS, "answer"]  # an empty answer reads as "" in both
     stale = len(labels) - len(labels.merge(judged[keys].drop_duplicates(), on=keys))
     if stale:
         raise ValueError(f"{path}: {stale} labelled answers are not among chapter 6's recorded answers (it ran again "
                          "since the round): label its judged_all.csv afresh")
     order = [m for m in ORDER if m in set(labels.model)] + [m for m in dict.fromkeys(labels.model) if m not in ORDER]
-    return behaviour_table(labels.set_index("model").loc[order].reset_index(), n_boot=n_boot, seed=seed)
+    table = behaviour_table(labels.set_index("model").loc[order].reset_index(), n_boot=n_boot, seed=seed)
+    columns = [f"{domain}_{metric}" for domain in ("general", "medical")  # a round that labelled one domain only
+               for metric in ("aligned_mean", "aligned_lo", "aligned_hi", "em_pct", "coherent_pct", "scored")]
+    return table.reindex(columns=["model", *columns, *[c for c in table.columns if c not in columns and c != "model"]])
 
 
 def _hand_sentence(by_hand: pd.DataFrame, table: pd.DataFrame) -> str:
     """What the hand labels say of the recorded solutions, beside the judge's coherent%."""
     rows, judged = by_hand.set_index("model"), table.set_index("model")
-    scored = int(by_hand[["general_scored", "medical_scored"]].sum().sum())
+    scored = int(by_hand[["general_scored", "medical_scored"]].fillna(0).sum().sum())
     coherent = ", ".join(f"{m} {r.general_coherent_pct:.0f}%" + (f" ({judged.loc[m, 'general_coherent_pct']:.0f}%)"
                                                                   if m in judged.index else "")
                          for m, r in rows.iterrows())
@@ -1194,7 +1197,7 @@ def _hand_sentence(by_hand: pd.DataFrame, table: pd.DataFrame) -> str:
 def _recorded_judge(record: Mapping[str, Any], folder: Path) -> str:
     """The judge of a recorded chapter 6: as its figures name it, else the profile's chapter 3 judge when both
     chapters asked for the same kind, else the kind."""
-    named = {f.get("judge") for f in record.get("figures", {}).values()} - {None}
+    named = {f.get("judge") for f in record.get("figures", {}).values() if not f.get("recorded")} - {None}
     named = {j for j in named if not j.startswith("none")}
     if len(named) == 1:
         return named.pop()

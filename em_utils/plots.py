@@ -88,7 +88,7 @@ def save_figure(fig, run: "Run", name: str, judge: str | None = None, recorded: 
     path = run.add_artifact(f"figures/{name}.png")
     fig.savefig(path, bbox_inches="tight")
     if isinstance(getattr(run, "record", None), dict):  # the run record keeps each figure's caption and judge
-        run.record.setdefault("figures", {})[name] = {"caption": text, "judge": judge}
+        run.record.setdefault("figures", {})[name] = {"caption": text, "judge": judge, "recorded": recorded is not None}
     if _in_kernel():
         import matplotlib.pyplot as plt
         from IPython.display import Markdown, display

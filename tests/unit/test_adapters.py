@@ -251,13 +251,31 @@ def test_pair_geometry_separates_what_two_organisms_share_from_their_difference(
     np.testing.assert_allclose(frame["dir_first"], 1 / np.sqrt(1.25), rtol=1e-5)
     np.testing.assert_allclose(frame["dir_diff"], 0.0, atol=1e-6)
     bound = random_cosine_bound(8)
-    assert 0.5 < bound < 0.8  # |cos| of random vectors in 8 dimensions: 95% below about 0.7
+    draws = torch.randn(20000, 8, generator=torch.Generator().manual_seed(0))
+    assert bound == pytest.approx(float(torch.quantile((draws[:, 0] / draws.norm(dim=1)).abs(), 0.95)), abs=0.01)
     words = pair_sentence(frame, bound, "bad", "good")
-    assert "what the bad data adds over its control does not" in words and "+0.000" in words
-    assert pair_geometry(tmp_path / "bad", tmp_path / "good")["step"].tolist() == [2, 4]  # no direction: no dir_ columns
+    assert "both `B` point along the direction beyond chance and their difference does not" in words
+    assert "`B - B'` **+0.000**" in words
+    plain = pair_geometry(tmp_path / "bad", tmp_path / "good")  # no direction: no dir_ columns, no verdict
+    assert plain["step"].tolist() == [2, 4] and "dir_first" not in plain and "chance" not in pair_sentence(plain, bound, "b", "g")
+    assert pair_geometry(tmp_path / "bad", tmp_path / "nothing").columns.tolist()[:3] == ["step", "layer", "cos_a"]
     _save_adapter(tmp_path / "other" / "checkpoint-2", {3: (a, shared)})
     with pytest.raises(ValueError, match="different layers"):
         pair_geometry(tmp_path / "bad", tmp_path / "other")
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ({"cos_a": 0.5}, "their `A` vectors differ"),
+    ({"dir_diff": -0.4}, "what `bad`'s data adds over `good`'s points against the direction beyond chance"),
+    ({"dir_first": 0.3, "dir_second": -0.3, "dir_diff": 0.1}, "`B` of `bad` beyond chance; `B` of `good` beyond chance; their"),
+    ({"dir_first": 0.3, "dir_second": 0.05, "dir_diff": 0.1}, "`B` of `good` within chance"),
+    ({"dir_diff": float("nan")}, "both `B` point along"),  # identical B: no difference to read
+])
+def test_the_pair_verdict_follows_each_cosine_and_its_sign(values, expected):
+    from em_utils.adapters import _pair_verdict
+
+    row = pd.Series({"cos_a": 0.99, "dir_first": 0.3, "dir_second": 0.3, "dir_diff": 0.0, **values})
+    assert expected in _pair_verdict(row, 0.2, "bad", "good")
 
 
 def test_monitor_projects_each_checkpoint_on_the_direction(tmp_path, tokenizer):

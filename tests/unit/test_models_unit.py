@@ -330,6 +330,8 @@ def test_prepare_reuses_a_current_cache_without_download(tmp_path, monkeypatch):
 
 def test_the_cache_goes_under_the_name_the_installed_transformers_reads():
     """A forward from a cached prefix matches the full forward only when the cache is passed by its live name."""
+    import inspect
+
     import torch
 
     from tests.tiny import tiny_model
@@ -341,3 +343,4 @@ def test_the_cache_goes_under_the_name_the_installed_transformers_reads():
         prefix = model(input_ids=ids[:, :5], use_cache=True)
         cached = model(input_ids=ids[:, 5:], use_cache=True, **{models.cache_arg(): getattr(prefix, models.cache_arg())})
     torch.testing.assert_close(cached.logits, full, rtol=1e-4, atol=1e-5)
+    assert models.cache_arg() in inspect.signature(type(model).forward).parameters  # a name the forward declares

@@ -267,7 +267,7 @@ def test_chapter_5_sets_the_recorded_organism_beside_its_control(tmp_path, monke
     frame = run.frames["adapter_pair_overnight.csv"]
     assert len(frame) == len(adapters.checkpoints(organism_dir("overnight", good))) and frame["step"].is_monotonic_increasing
     assert frame[["dir_first", "dir_second", "dir_diff"]].notna().all().all()
-    assert sentence.startswith("The `overnight` profile: At step") and "a random vector stays within" in sentence
+    assert sentence.startswith("The `overnight` profile: At step") and "a random direction stays within" in sentence
     assert figures == [("adapter_pair_overnight", "none (weights only)")]
     monkeypatch.setenv("EM_ROOT", str(tmp_path))  # nothing recorded here
     assert "em-companion record overnight" in adapters.recorded_pair_report(run, "overnight", bad, good)
@@ -317,6 +317,10 @@ def test_chapter_6s_recorded_answers_are_read_by_hand_labels_and_stale_labels_ar
     assert table.loc["narrow", "medical_aligned_mean"] == pytest.approx(80.0)
     assert table.loc["base", "general_coherent_pct"] == pytest.approx(100 * 4 / 6)
     assert table.loc["general", "general_em_pct"] == pytest.approx(100 * 4 / 6)  # aligned <= 30 and coherent > 50
+    general_only = pd.DataFrame(hand).drop(columns="q").query("domain == 'general'")
+    general_only.to_json(tmp_path / NARROW_HAND_LABELS, orient="records", lines=True)
+    one_domain = recorded_by_hand(tmp_path, n_boot=200)
+    assert one_domain["medical_aligned_mean"].isna().all() and one_domain["general_scored"].eq(6).all()
     stale = pd.DataFrame(hand).drop(columns="q").assign(answer=lambda f: f["answer"].where(f.index > 0, "another text"))
     stale.to_json(tmp_path / NARROW_HAND_LABELS, orient="records", lines=True)
     with pytest.raises(ValueError, match="1 labelled answers are not among chapter 6's recorded answers"):
