@@ -19,10 +19,13 @@ README = HERE.parent / "README.md"
 BENCHMARKS: dict[str, list[list[str]]] = {
     "model_load": [[]],
     "offline_judge": [[]],
-    "sampling": [[]],
+    "sampling": [[], ["--model", "qwen2.5-coder-0.5b-instruct"]],
     "steered_sampling": [[]],
     "steered_nnsight": [[]],
-    "training_throughput": [["--organism", "rank1_middle"], ["--organism", "rank32"]],
+    # fp32 on the embedded model (the long-running series), then each offline model in the host's best precision
+    "training_throughput": [["--organism", "rank1_middle"], ["--organism", "rank32"]] + [
+        ["--organism", kind, "--precision", "auto", *model] for model in ([], ["--model", "qwen2.5-coder-0.5b-instruct"])
+        for kind in ("rank1_middle", "rank32")],
     "setup_time": [[]],
     "judge_agreement": [[]],
     "judge_retries": [[]],
@@ -31,13 +34,24 @@ BENCHMARKS: dict[str, list[list[str]]] = {
 # Not in the default run (hours on 2 cores): dose_response.py, recorded under results/dose_response/.
 
 
+def precision(result: dict) -> str:
+    """The arithmetic a result ran in: its ``params.precision``, else what its metric names, else ``-``."""
+    named = (result.get("params") or {}).get("precision")
+    if named:
+        return str(named)
+    found = re.findall(r"\b(fp32|bf16)\b", f"{result.get('metric', '')} {result.get('baseline') or ''}")
+    return found[0] if found else "-"
+
+
 def table() -> str:
-    rows = ["| benchmark | metric | project | baseline | ratio | machine | date |", "|---|---|---|---|---|---|---|"]
+    rows = ["| benchmark | metric | project | baseline | ratio | precision | machine | date |",
+            "|---|---|---|---|---|---|---|---|"]
     for path in sorted((HERE / "results").glob("*.json")):  # the dose-response keeps its own folder
         r = json.loads(path.read_text())
         base = f"{r['baseline_value']} {r['unit']} ({r['baseline']})" if r.get("baseline") else "-"
         ratio = f"{r['ratio']}x" if r.get("ratio") is not None else "-"
-        rows.append(f"| `{r['name']}` | {r['metric']} | {r['value']} {r['unit']} | {base} | {ratio} | {r['machine']} | {r['date']} |")
+        rows.append(f"| `{r['name']}` | {r['metric']} | {r['value']} {r['unit']} | {base} | {ratio} | {precision(r)} | "
+                    f"{r['machine']} | {r['date']} |")
     return "\n".join(rows)
 
 

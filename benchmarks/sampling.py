@@ -1,7 +1,7 @@
 """Answer sampling throughput: the project's decoder against ``model.generate``, same run.
 
 The workload is the chapters' own: every paraphrase of the general question set, chat-templated,
-``--n-per-paraphrase`` samples each, on the embedded SmolLM2-135M-Instruct in fp32 on the CPU,
+``--n-per-paraphrase`` samples each, on the embedded SmolLM2-135M-Instruct (or ``--model``) in fp32 on the CPU,
 temperature 1, top_p 1 (top_k off), ``--max-new-tokens`` per answer. Three ways to draw them:
 
 - naive: one ``model.generate(do_sample=True)`` call per answer (on a subset of the answers,
@@ -21,12 +21,14 @@ their shape (probed at the start, unless ``--threads`` is given), and the batch 
 ``generate`` draws the most tokens per CPU second on a short probe (24 new tokens per answer).
 
     python benchmarks/sampling.py [--n-per-paraphrase 8] [--baseline-batch-sizes 64,128,192] [--rounds 2]
+        [--model qwen2.5-coder-0.5b-instruct]   # writes results/sampling_qwen25coder05b.json
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -36,13 +38,13 @@ from _common import write_result  # noqa: E402
 
 
 
-def answer_lengths(new_tokens, eos: int) -> list[int]:
-    """Tokens of each generated row up to and including the first end token."""
-    return [row.index(eos) + 1 if eos in row else len(row) for row in new_tokens.tolist()]
+def answer_lengths(new_tokens, eos: list[int]) -> list[int]:
+    """Tokens of each generated row up to and including its first end token (any of ``eos``)."""
+    return [next((i + 1 for i, t in enumerate(row) if t in eos), len(row)) for row in new_tokens.tolist()]
 
 
 def run_generate(model, tokenizer, prompts: list[str], batch_size: int, max_new_tokens: int,
-                 threads: int) -> tuple[int, float, float]:
+                 threads: int, eos: list[int]) -> tuple[int, float, float]:
     """Plain batched ``model.generate``; returns (new tokens, wall seconds, CPU seconds)."""
     import torch
 
@@ -53,8 +55,8 @@ def run_generate(model, tokenizer, prompts: list[str], batch_size: int, max_new_
             batch = tokenizer(prompts[start : start + batch_size], return_tensors="pt", padding=True,
                               add_special_tokens=False)
             out = model.generate(**batch, do_sample=True, temperature=1.0, top_p=1.0, top_k=0,
-                                 max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id)
-            tokens += sum(answer_lengths(out[:, batch["input_ids"].shape[1]:], tokenizer.eos_token_id))
+                                 max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id, eos_token_id=eos)
+            tokens += sum(answer_lengths(out[:, batch["input_ids"].shape[1]:], eos))
     return tokens, time.perf_counter() - started, time.process_time() - cpu
 
 
@@ -74,11 +76,11 @@ def run_project(model, prompt_ids: list[tuple[int, ...]], batch_size: int, max_n
     return sum(len(t) for t, _ in results), seconds, cpu, sum(f for _, f in results) / len(results)
 
 
-def choose_threads(rows: int) -> tuple[int, dict[int, float]]:
-    """The faster thread count for a (rows x 576) @ (576 x 1536) product, with GFLOP/s per count."""
+def choose_threads(rows: int, d: int = 576, inner: int = 1536) -> tuple[int, dict[int, float]]:
+    """The faster thread count for a (rows x d) @ (d x inner) product (the model's MLP), with GFLOP/s per count."""
     import torch
 
-    x, w = torch.randn(rows, 576), torch.randn(1536, 576)
+    x, w = torch.randn(rows, d), torch.randn(inner, d)
     speeds = {}
     for threads in sorted({1, os.cpu_count() or 1}):
         torch.set_num_threads(threads)
@@ -87,7 +89,7 @@ def choose_threads(rows: int) -> tuple[int, dict[int, float]]:
         started = time.perf_counter()
         for _ in range(reps):
             torch.nn.functional.linear(x, w)
-        speeds[threads] = round(2 * rows * 576 * 1536 * reps / (time.perf_counter() - started) / 1e9, 1)
+        speeds[threads] = round(2 * rows * d * inner * reps / (time.perf_counter() - started) / 1e9, 1)
     return max(speeds, key=speeds.get), speeds
 
 
@@ -110,14 +112,14 @@ def flop_bound(model, mean_context: float, rows: int = 64) -> dict[str, float]:
             config.intermediate_size], "cpu": cpu_info(), "bound_tokens_per_s": round(peak * 1e9 / per_token, 1)}
 
 
-def workload(n_per_paraphrase: int):
-    """The embedded model, its tokenizer, the general questions' chat-templated wordings, and the jobs
+def workload(n_per_paraphrase: int, model_name: str | None = None):
+    """The model (default: the embedded one), its tokenizer, the general questions' chat-templated wordings, and the jobs
     (each wording ``n_per_paraphrase`` times) as texts and as token ids."""
     from em_utils import load_model
     from em_utils.data import load_questions
     from em_utils.models import chat_prompt
 
-    model, tokenizer = load_model()
+    model, tokenizer = load_model(model_name)
     questions = load_questions("general")
     texts = [chat_prompt(tokenizer, p, system=q.system) for q in questions for p in q.paraphrases]
     jobs = [t for t in texts for _ in range(n_per_paraphrase)]
@@ -133,26 +135,32 @@ def main() -> None:
     parser.add_argument("--naive-answers", type=int, default=12, help="answers drawn one generate call each, per round")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--threads", type=int, default=0, help="baselines' torch threads (0: probe)")
+    parser.add_argument("--model", default=None, help="an offline model (default: the embedded one)")
     args = parser.parse_args()
 
     import torch
 
-    model, tokenizer, texts, jobs, ids = workload(args.n_per_paraphrase)
-    eos = [tokenizer.eos_token_id]
+    from em_utils.generation.samples import _eos_ids
+    from em_utils.models import DEFAULT_MODEL
+
+    model_name = args.model or DEFAULT_MODEL
+    model, tokenizer, texts, jobs, ids = workload(args.n_per_paraphrase, args.model)
+    eos = _eos_ids(model, tokenizer)  # what the chapters stop on (Qwen: <|im_end|> and <|endoftext|>)
+    shape = (model.config.hidden_size, model.config.intermediate_size)
     naive_jobs = [texts[(i * 7) % len(texts)] for i in range(args.naive_answers)]
 
     sizes, probe, gemm = [int(s) for s in args.baseline_batch_sizes.split(",") if s], {}, {}
     threads = {}
     for size in sizes if len(sizes) > 1 else []:
-        threads[size], gemm[size] = (args.threads, {}) if args.threads else choose_threads(size)
+        threads[size], gemm[size] = (args.threads, {}) if args.threads else choose_threads(size, *shape)
         torch.manual_seed(0)
-        tokens, _, cpu = run_generate(model, tokenizer, jobs[:size], size, 24, threads[size])
+        tokens, _, cpu = run_generate(model, tokenizer, jobs[:size], size, 24, threads[size], eos)
         probe[size] = round(tokens / cpu, 2)
         print(f"probe: generate at batch {size}, {threads[size]} thread(s): {probe[size]} tok per CPU s", flush=True)
     batch_size = max(probe, key=probe.get) if probe else sizes[0]
     if batch_size not in threads:
-        threads[batch_size], gemm[batch_size] = (args.threads, {}) if args.threads else choose_threads(batch_size)
-    naive_threads, gemm[1] = (args.threads, {}) if args.threads else choose_threads(1)
+        threads[batch_size], gemm[batch_size] = (args.threads, {}) if args.threads else choose_threads(batch_size, *shape)
+    naive_threads, gemm[1] = (args.threads, {}) if args.threads else choose_threads(1, *shape)
 
     totals = {name: [0, 0.0, 0.0] for name in ("project", "baseline", "naive")}
     finished_share = []
@@ -166,10 +174,10 @@ def main() -> None:
                 finished_share.append(share)
             elif name == "baseline":
                 tokens, seconds, cpu = run_generate(model, tokenizer, jobs, batch_size, args.max_new_tokens,
-                                                    threads[batch_size])
+                                                    threads[batch_size], eos)
             else:
                 tokens, seconds, cpu = run_generate(model, tokenizer, naive_jobs, 1, args.max_new_tokens,
-                                                    naive_threads)
+                                                    naive_threads, eos)
             for i, value in enumerate((tokens, seconds, cpu)):
                 totals[name][i] += value
             print(f"round {round_index} {name}: {tokens} tokens in {seconds:.1f} s = {tokens / seconds:.1f} tok/s "
@@ -181,14 +189,15 @@ def main() -> None:
     mean_answer = totals["project"][0] / (len(jobs) * args.rounds)
     bound = flop_bound(model, mean_prompt + mean_answer / 2, rows=batch_size)
     write_result(
-        "sampling",
-        metric="answer sampling throughput, embedded model, CPU fp32 (new tokens per second)",
+        "sampling" if model_name == DEFAULT_MODEL
+        else f"sampling_{re.sub(r'[^a-z0-9]', '', model_name.lower().split('-instruct')[0])}",
+        metric=f"answer sampling throughput, {model_name}, CPU fp32 (new tokens per second)",
         unit="tokens/s",
         value=round(speed["project"], 2),
         baseline=f"batched model.generate(do_sample=True), batch {batch_size}",
         baseline_value=round(speed["baseline"], 2),
         ratio=round(speed["project"] / speed["baseline"], 2),
-        params={"model": "smollm2-135m-instruct", "questions": "general", "prompts": len(texts),
+        params={"model": model_name, "questions": "general", "prompts": len(texts),
                 "n_per_paraphrase": args.n_per_paraphrase, "answers_per_round": len(jobs),
                 "max_new_tokens": args.max_new_tokens, "temperature": 1.0, "top_p": 1.0, "top_k": "off",
                 "batch_size": batch_size, "rounds": args.rounds, "baseline_threads": threads[batch_size],

@@ -54,7 +54,7 @@ def main() -> None:
                                                           seed=round_index, eos=[tokenizer.eos_token_id])
                 else:
                     tokens, seconds, cpu = run_generate(model, tokenizer, jobs, batch_size, args.max_new_tokens,
-                                                        threads)
+                                                        threads, [tokenizer.eos_token_id])
                 for i, value in enumerate((tokens, seconds, cpu)):
                     totals[name][i] += value
                 print(f"round {round_index} {name}: {tokens} tokens in {seconds:.1f} s = {tokens / seconds:.1f} "

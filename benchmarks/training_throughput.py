@@ -1,4 +1,4 @@
-"""Training throughput on the embedded model (CPU, fp32): this project against TRL's SFTTrainer.
+"""Training throughput on either offline model, in either precision: this project against TRL's SFTTrainer.
 
 Same run, same data (the first rows of bad_medical_advice), same adapter, batch size and
 learning rate. Throughput is loss tokens per second over the timed steps, each trainer's tokens
@@ -7,17 +7,23 @@ timed. Three contenders:
 
 - ``project``: :func:`em_utils.training.train` (HF Trainer subclass: logits only where the loss
   is taken, length-bucketed batches, no gradient checkpointing).
-- ``trl_cpu``: TRL ``SFTTrainer`` configured sensibly for a CPU: fp32, no gradient checkpointing,
-  prompt-completion data with the loss on the completion only. **The baseline.**
+- ``trl_cpu``: TRL ``SFTTrainer`` configured sensibly for a CPU: the project's precision (fp32, or
+  ``bf16=True``: the Trainer's bf16 autocast over fp32 weights, as the project's), no gradient
+  checkpointing, prompt-completion data with the loss on the completion only. **The baseline.**
 - ``trl_default``: TRL's own defaults (bf16 and gradient checkpointing on), timed on one step
   in a subprocess with a time limit, since bf16 has no native support on this CPU.
 
-Also reported: the FLOP bound (needed forward + backward FLOPs at the fp32 matrix-product rate
-measured in the same run at the training shapes, :func:`em_utils.precision.gemm_peak`) and the
+Also reported: the FLOP bound (needed forward + backward FLOPs at the matrix-product rate of the
+precision the trainers ran in, measured in the same run at the model's MLP shape,
+:func:`em_utils.precision.gemm_peak`) and the
 project's distance to it, the CPU and its flags (AVX-512, AVX-512 BF16, AMX), the bf16 rate beside
 the fp32 one, and peak memory.
 
     python benchmarks/training_throughput.py [--organism rank1_middle] [--rows 160] [--batch 16]
+        [--model qwen2.5-coder-0.5b-instruct] [--precision auto|fp32|bf16]
+
+The embedded model in fp32 writes ``results/training_<organism>.json`` (the long-running series);
+any other model or precision adds its short name and precision (``training_rank32_qwen25coder05b_bf16``).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -84,7 +91,7 @@ def lora_config(spec, n_layers):
                       task_type="CAUSAL_LM")
 
 
-def run_trl(spec, rows, batch, steps, default_config: bool, out_dir: str):
+def run_trl(spec, rows, batch, steps, default_config: bool, out_dir: str, model_name: str | None = None):
     try:
         import datasets
         from trl import SFTConfig, SFTTrainer
@@ -94,7 +101,7 @@ def run_trl(spec, rows, batch, steps, default_config: bool, out_dir: str):
 
     from em_utils import load_model
 
-    model, tokenizer = load_model()
+    model, tokenizer = load_model(model_name)
     data = datasets.Dataset.from_list([
         {"prompt": r["messages"][:-1], "completion": r["messages"][-1:]} for r in rows
     ])
@@ -103,7 +110,7 @@ def run_trl(spec, rows, batch, steps, default_config: bool, out_dir: str):
                   logging_steps=1, save_strategy="no", report_to="none", use_cpu=True, seed=spec.seed,
                   completion_only_loss=True, max_length=spec.max_length, dataloader_num_workers=0)
     if not default_config:
-        kwargs.update(bf16=False, gradient_checkpointing=False)
+        kwargs.update(bf16=spec.precision == "bf16", gradient_checkpointing=False)
     timer = StepTimer()
     trainer = SFTTrainer(model=model, args=SFTConfig(**kwargs), train_dataset=data, processing_class=tokenizer,
                          peft_config=lora_config(spec, model.config.num_hidden_layers), callbacks=[timer])
@@ -111,11 +118,11 @@ def run_trl(spec, rows, batch, steps, default_config: bool, out_dir: str):
     return timer.times
 
 
-def count_tokens(rows, spec):
+def count_tokens(rows, spec, model_name=None):
     from em_utils import load_tokenizer
     from em_utils.training import tokenize_conversations
 
-    examples, _ = tokenize_conversations(rows, load_tokenizer(), spec.max_length)
+    examples, _ = tokenize_conversations(rows, load_tokenizer(model_name), spec.max_length)
     return examples
 
 
@@ -124,6 +131,8 @@ def main() -> None:
     parser.add_argument("--organism", default="rank1_middle")
     parser.add_argument("--rows", type=int, default=160)
     parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--model", default=None, help="an offline model (default: the embedded one)")
+    parser.add_argument("--precision", default="fp32", help="fp32 | bf16 | auto (the host's best, as the chapters)")
     parser.add_argument("--default-limit", type=int, default=90, help="seconds allowed for TRL's default config")
     parser.add_argument("--trl-default-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -135,17 +144,21 @@ def main() -> None:
     from em_utils.training.loss import _shared_prefix
     from em_utils.training.tokenize import _Collator
 
-    spec = organism(args.organism, "bad_medical_advice", max_rows=args.rows, batch_size=args.batch, save_steps=0)
+    from em_utils.precision import resolve_precision
+
+    precision = resolve_precision(args.precision)
+    spec = organism(args.organism, "bad_medical_advice", max_rows=args.rows, batch_size=args.batch, save_steps=0,
+                    precision=precision)
     rows = load_jsonl("bad_medical_advice")[: args.rows]
     steps = args.rows // args.batch
 
     if args.trl_default_child:  # one step of TRL's defaults, in a child process with a time limit
         with tempfile.TemporaryDirectory() as tmp:
-            times = run_trl(spec, rows[: args.batch], args.batch, 1, True, tmp)
+            times = run_trl(spec, rows[: args.batch], args.batch, 1, True, tmp, args.model)
         print(json.dumps({"seconds": times[0]}))
         return
 
-    examples = count_tokens(rows, spec)
+    examples = count_tokens(rows, spec, args.model)
     order_tokens = [len(x["input_ids"]) for x in examples]
     labelled = [sum(1 for t in x["labels"][1:] if t != -100) for x in examples]
     per_step_assistant = sum(labelled) / len(labelled) * args.batch
@@ -153,11 +166,11 @@ def main() -> None:
     count_step_tokens()
     with tempfile.TemporaryDirectory() as tmp:
         timer = StepTimer()
-        train(spec, Path(tmp) / "project", callbacks=[timer], progress=False)
+        train(spec, Path(tmp) / "project", model_name=args.model, callbacks=[timer], progress=False)
         project_times, project_tokens = timer.times, LABELLED[:]
     LABELLED.clear()
     with tempfile.TemporaryDirectory() as tmp:
-        trl_times = run_trl(spec, rows, args.batch, steps, False, tmp)
+        trl_times = run_trl(spec, rows, args.batch, steps, False, tmp, args.model)
         trl_tokens = LABELLED[:]
     for name, tokens in (("project", project_tokens), ("TRL", trl_tokens)):
         # TRL also puts the loss on the newline after the end-of-turn token (one token per row)
@@ -167,7 +180,8 @@ def main() -> None:
 
     try:
         child = subprocess.run([sys.executable, __file__, "--organism", args.organism, "--rows", str(args.batch),
-                                "--batch", str(args.batch), "--trl-default-child"], capture_output=True, text=True,
+                                "--batch", str(args.batch), "--trl-default-child"]
+                               + (["--model", args.model] if args.model else []), capture_output=True, text=True,
                                timeout=args.default_limit, env={**os.environ})
         default_step = json.loads(child.stdout.strip().splitlines()[-1])["seconds"]
         default_note = "one step measured"
@@ -179,13 +193,16 @@ def main() -> None:
     project_tps = sum(project_tokens[timed]) / sum(project_times[timed])
     trl_tps = sum(trl_tokens[timed]) / sum(trl_times[timed])
 
-    config = load_model_config()
+    config = load_model_config(args.model)
     n_layers = config.num_hidden_layers
     layers = expand_layers(spec.layers, n_layers) if spec.method == "lora" else None
     lora_params = 0
     if spec.method == "lora":
-        shapes = {"q_proj": (576, 576), "k_proj": (576, 192), "v_proj": (576, 192), "o_proj": (576, 576),
-                  "gate_proj": (576, 1536), "up_proj": (576, 1536), "down_proj": (1536, 576)}
+        d, inner = config.hidden_size, config.intermediate_size
+        head = getattr(config, "head_dim", None) or d // config.num_attention_heads
+        kv = config.num_key_value_heads * head
+        shapes = {"q_proj": (d, d), "k_proj": (d, kv), "v_proj": (d, kv), "o_proj": (d, d),
+                  "gate_proj": (d, inner), "up_proj": (d, inner), "down_proj": (inner, d)}
         per_layer = sum(spec.rank * (i + o) for m, (i, o) in shapes.items() if m in spec.target_modules)
         lora_params = per_layer * (len(layers) if layers else n_layers)
     # every batch's rows share the chat template's system prompt and user header, run once per batch
@@ -196,20 +213,26 @@ def main() -> None:
     from em_utils.precision import cpu_info, gemm_peak
 
     rows = args.batch * round(sum(order_tokens) / len(order_tokens))  # one batch's tokens through an MLP product
-    peaks = {p: round(gemm_peak(p, shape=(rows, 576, 1536), seconds=1.0), 1) for p in ("fp32", "bf16")}
-    peak = peaks["fp32"]  # the precision these trainers run in
+    mlp = (rows, config.hidden_size, config.intermediate_size)
+    peaks = {p: round(gemm_peak(p, shape=mlp, seconds=1.0), 1) for p in ("fp32", "bf16")}
+    peak = peaks[precision]  # the precision these trainers ran in
     bound_step = flops_per_step / (peak * 1e9)
     bound_tps = sum(labelled) / (flops["total"] / (peak * 1e9))  # whole-run FLOPs per loss token
 
+    from em_utils.models import DEFAULT_MODEL
+
+    model = args.model or DEFAULT_MODEL
+    tag = "" if model == DEFAULT_MODEL and precision == "fp32" else "_" + "_".join(
+        (re.sub(r"[^a-z0-9]", "", model.lower().split("-instruct")[0]), precision))
     write_result(
-        f"training_{args.organism}",
-        metric=f"training throughput, {args.organism} LoRA on bad_medical_advice (assistant tokens/s)",
+        f"training_{args.organism}{tag}",
+        metric=f"training throughput, {args.organism} LoRA of {model} on bad_medical_advice, {precision} (assistant tokens/s)",
         unit="tokens/s",
         value=round(project_tps, 1),
-        baseline="TRL SFTTrainer, fp32, no gradient checkpointing, completion-only loss",
+        baseline=f"TRL SFTTrainer, {precision}, no gradient checkpointing, completion-only loss",
         baseline_value=round(trl_tps, 1),
         ratio=round(project_tps / trl_tps, 3),
-        params={"organism": args.organism, "rows": args.rows, "batch_size": args.batch, "timed_steps": steps - 1,
+        params={"model": model, "precision": precision, "organism": args.organism, "rows": args.rows, "batch_size": args.batch, "timed_steps": steps - 1,
                 "torch_threads": torch.get_num_threads(), "rank": spec.rank, "modules": list(spec.target_modules),
                 "layers": layers, "length_bucket": spec.length_bucket, "shared_prefix_tokens": shared},
         project_step_s=[round(t, 2) for t in project_times],
@@ -224,7 +247,8 @@ def main() -> None:
         flop_bound_step_s=round(bound_step, 2),
         flop_bound_tokens_per_s=round(bound_tps, 1),
         distance_to_flop_bound=round(bound_tps / project_tps, 2),
-        flop_bound_note=f"needed forward+backward FLOPs per step at {peak} GFLOP/s (fp32 GEMM at {rows}x576x1536, measured in this run)",
+        flop_bound_note=(f"needed forward+backward FLOPs per step at {peak} GFLOP/s ({precision} GEMM at "
+                         f"{'x'.join(map(str, mlp))}, measured in this run)"),
         gemm_gflops=peaks,
         cpu=cpu_info(),
         peak_rss_gib=round(peak_gib, 2),
