@@ -105,7 +105,8 @@ def flop_bound(model, mean_context: float, rows: int = 64) -> dict[str, float]:
     config = model.config
     non_embedding = sum(p.numel() for n, p in model.named_parameters() if not ("embed_tokens" in n or "lm_head" in n))
     head = 2 * config.hidden_size * config.vocab_size
-    attention = 4 * config.num_hidden_layers * config.num_attention_heads * config.head_dim * mean_context
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads  # Qwen2 has none
+    attention = 4 * config.num_hidden_layers * config.num_attention_heads * head_dim * mean_context
     per_token = 2 * non_embedding + head + attention
     return {"n_params_nonembedding": non_embedding, "flops_per_token": round(per_token),
             "mean_context_tokens": round(mean_context, 1), "peak_gflops": peak, "peak_shape": [rows, config.hidden_size,
