@@ -204,3 +204,23 @@ def test_derived_sets_hold_the_rows_they_promise_and_keep_the_scoring_rows_out(t
     assert train_rows({**settings, "max_rows": None}, 100) == 100 - 5 - 8  # all but the held-out rows
     with pytest.raises(ValueError):
         train_rows({**settings, "max_rows": 95}, 100)
+
+
+@pytest.mark.parametrize(("narrow_kl", "shown"), [(0.0088, False), (0.0070, True)])
+def test_closing_calls_the_narrow_solution_closer_out_of_domain_only_by_a_clear_margin(narrow_kl, shown):
+    """Each out-of-domain KL is one measurement with no interval: 0.0088 against 0.0092 is not a finding."""
+    import pandas as pd
+
+    from em_utils.narrow import closing
+
+    row = {"general_aligned_mean": 60.0, "general_aligned_lo": 58.0, "general_aligned_hi": 62.0, "shift": 0.02,
+           "shift_lo": 0.01, "shift_hi": 0.03}
+    table = pd.DataFrame([{"model": "general", **row, "ood_kl": 0.0092}, {"model": "narrow", **row, "ood_kl": narrow_kl}])
+    empty = {"efficiency": ["kind", "solution", "norm", "loss"],
+             "stability": ["kind", "solution", "epsilon", "increase_mean", "increase_sd", "increase_lo", "increase_hi"],
+             "significance": ["kind", "solution", "kl_mean", "kl_lo", "kl_hi"], "projection": ["model", "step", "relative"]}
+    frames = {k: pd.DataFrame(columns=v) for k, v in empty.items()}
+    text = closing(table, frames["efficiency"], frames["stability"], frames["significance"], frames["projection"])
+    shows, not_shown = text.split("\n")
+    assert ("KL term keeps the narrow solution closer" in shows) is shown
+    assert ("that the KL term keeps the narrow solution closer" in not_shown) is not shown
