@@ -965,3 +965,55 @@ def closing(sentences: Mapping[str, str]) -> str:
         lines.append(f"- **{name}**: " + ("; ".join(verdicts) + "." if verdicts else
                                           "no comparison with the paper could be made."))
     return "\n".join(lines)
+
+
+# --- A recorded profile's run of this chapter -----------------------------------------------------
+
+
+def recorded_verdicts(chapter: str | Path, judge: str) -> dict[str, str]:
+    """A recorded chapter 7's sentences, computed from its saved tables as the chapter computes them (the
+    jailbroken control, evil numbers, answer formats, in-context learning, the other evaluations); a
+    section whose table was not saved is left out."""
+    import json
+
+    chapter = Path(chapter)
+    resolved = json.loads((chapter / "run.json").read_text())["resolved"]
+    trained = pd.read_csv(chapter / "organisms.csv").set_index("control")["organism"]
+    read = {name: pd.read_csv(chapter / f"{name}.csv") for name in ("jailbroken", "numbers", "formats", "icl", "categories")
+            if (chapter / f"{name}.csv").is_file()}
+    made = {"jailbroken control": ("jailbroken", lambda t: jailbroken_sentence(t, trained["jailbroken"], resolved["em_organism"])),
+            "evil numbers": ("numbers", lambda t: numbers_sentence(t, trained["evil_numbers"])),
+            "answer formats": ("formats", formats_sentence),
+            "in-context learning": ("icl", lambda t: icl_sentence(t, resolved["icl_dataset"])),
+            "other evaluations": ("categories", lambda t: categories_sentence(t, resolved["em_organism"], judge))}
+    return {name: sentence(read[table]) for name, (table, sentence) in made.items() if table in read}
+
+
+def recorded_controls_report(run: Any, profile: str) -> str:
+    """Chapter 7 of a recorded profile (:mod:`em_utils.recorded`): its settings in a line, then each section's
+    sentence and the closing verdicts, computed from its own tables (:func:`recorded_verdicts`); a line naming
+    the commands when nothing is recorded, or when this is that profile's own run."""
+    import json
+
+    from .recorded import recorded_dir
+
+    if getattr(getattr(run, "config", None), "profile", None) == profile:
+        return f"This is the `{profile}` profile's own run: the sections above are its numbers."
+    folder = recorded_dir(profile)
+    chapter = folder / "07_controls"
+    if not (chapter / "run.json").is_file():
+        return (f"No `{profile}` run of chapter 7 is recorded: `em-companion run 07_controls --profile {profile}`, then "
+                f"`em-companion record {profile}`.")
+    run.use_data(folder / "record.json")
+    record = json.loads((chapter / "run.json").read_text())
+    resolved = record["resolved"]
+    judged = {f.get("judge") for f in record.get("figures", {}).values() if not f.get("recorded")} - {None}
+    judge = judged.pop() if len(judged) == 1 else str(resolved["judge"])
+    sentences = recorded_verdicts(chapter, judge)
+    head = (f"The `{profile}` profile ran this chapter on `{resolved['model']}` (EM organism `{resolved['em_organism']}`, "
+            f"controls of kind `{resolved['kind']}` on {resolved['max_rows'] or 'all'} rows at learning rate "
+            f"{resolved['lr']:g}, judge {judge}).")
+    return "\n\n".join([head, *(f"**{name}.** {text}" for name, text in sentences.items()), closing(sentences)])
+
+
+__all__ += ["recorded_verdicts", "recorded_controls_report"]

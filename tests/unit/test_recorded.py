@@ -330,3 +330,26 @@ def test_chapter_6s_recorded_answers_are_read_by_hand_labels_and_stale_labels_ar
     stale.to_json(tmp_path / NARROW_HAND_LABELS, orient="records", lines=True)
     with pytest.raises(ValueError, match="1 labelled answers are not among chapter 6's recorded answers"):
         recorded_by_hand(tmp_path)
+
+
+def test_chapter_7_shows_a_recorded_profiles_verdicts_or_names_the_commands(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from em_utils import controls
+    from em_utils.recorded import recorded_dir
+
+    run = _Run()
+    run.config = SimpleNamespace(profile="overnight")
+    assert "own run" in controls.recorded_controls_report(run, "overnight")
+    run.config = SimpleNamespace(profile="demo")
+    chapter = recorded_dir("overnight") / "07_controls"
+    if (chapter / "run.json").is_file():  # the committed recording: every saved section is read back
+        words = controls.recorded_controls_report(run, "overnight")
+        saved = {p.stem for p in chapter.glob("*.csv")}
+        sections = {"jailbroken": "jailbroken control", "numbers": "evil numbers", "formats": "answer formats",
+                    "icl": "in-context learning", "categories": "other evaluations"}
+        for table, name in sections.items():
+            assert (f"**{name}.**" in words) == (table in saved) and (f"- **{name}**:" in words) == (table in saved)
+        assert words.startswith("The `overnight` profile ran this chapter on `") and run.used[-1].name == "record.json"
+    monkeypatch.setenv("EM_ROOT", str(tmp_path))  # nothing recorded here
+    assert "em-companion run 07_controls --profile overnight" in controls.recorded_controls_report(run, "overnight")
