@@ -995,16 +995,12 @@ def recorded_controls_report(run: Any, profile: str) -> str:
     the commands when nothing is recorded, or when this is that profile's own run."""
     import json
 
-    from .recorded import recorded_dir
+    from .recorded import recorded_chapter
 
-    if getattr(getattr(run, "config", None), "profile", None) == profile:
-        return f"This is the `{profile}` profile's own run: the sections above are its numbers."
-    folder = recorded_dir(profile)
-    chapter = folder / "07_controls"
-    if not (chapter / "run.json").is_file():
-        return (f"No `{profile}` run of chapter 7 is recorded: `em-companion run 07_controls --profile {profile}`, then "
-                f"`em-companion record {profile}`.")
-    run.use_data(folder / "record.json")
+    chapter = recorded_chapter(run, profile, "07_controls")
+    if isinstance(chapter, str):
+        return chapter
+    run.use_data(chapter.parent / "record.json")
     record = json.loads((chapter / "run.json").read_text())
     resolved = record["resolved"]
     judged = {f.get("judge") for f in record.get("figures", {}).values() if not f.get("recorded")} - {None}

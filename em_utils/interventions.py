@@ -699,15 +699,12 @@ def recorded_direction_report(run: Any, profile: str) -> tuple[str, pd.DataFrame
     import json
 
     from .plots import plot_shift_comparison, save_figure
-    from .recorded import STEERING_HAND_LABELS, provenance, recorded_dir, steering_by_hand
+    from .recorded import STEERING_HAND_LABELS, provenance, recorded_chapter, steering_by_hand
 
-    if getattr(getattr(run, "config", None), "profile", None) == profile:
-        return f"This is the `{profile}` profile's own run: the sections above are its numbers.", None
-    folder = recorded_dir(profile)
-    chapter = folder / "04_direction"
-    if not (chapter / "run.json").is_file():
-        return (f"No `{profile}` run of chapter 4 is recorded: `em-companion run 04_direction --profile {profile}`, then "
-                f"`em-companion record {profile}`."), None
+    chapter = recorded_chapter(run, profile, "04_direction")
+    if isinstance(chapter, str):
+        return chapter, None
+    folder = chapter.parent
     run.use_data(*[f for f in (folder / "record.json", folder / STEERING_HAND_LABELS) if f.is_file()])
     resolved = json.loads((chapter / "run.json").read_text())["resolved"]
     sides = json.loads((chapter / "direction_sides.json").read_text())

@@ -1220,15 +1220,12 @@ def recorded_narrow_report(run: Any, profile: str) -> tuple[str, pd.DataFrame | 
     join the table), and its mitigations table (``None``, with a line naming the commands, when nothing is
     recorded). The mitigations figure is saved in ``run`` (``mitigations_<profile>``) and left open."""
     from .plots import save_figure
-    from .recorded import provenance, recorded_dir
+    from .recorded import provenance, recorded_chapter
 
-    if getattr(getattr(run, "config", None), "profile", None) == profile:
-        return f"This is the `{profile}` profile's own run: the sections above are its numbers.", None
-    folder = recorded_dir(profile)
-    chapter = folder / "06_narrow"
-    if not (chapter / "run.json").is_file():
-        return (f"No `{profile}` run of chapter 6 is recorded: `em-companion run 06_narrow --profile {profile}`, then "
-                f"`em-companion record {profile}`."), None
+    chapter = recorded_chapter(run, profile, "06_narrow")
+    if isinstance(chapter, str):
+        return chapter, None
+    folder = chapter.parent
     run.use_data(folder / "record.json")
     resolved = json.loads((chapter / "run.json").read_text())["resolved"]
     table = pd.read_csv(chapter / "mitigations.csv")

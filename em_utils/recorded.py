@@ -37,7 +37,7 @@ import pandas as pd
 from .paths import project_root, runs_dir
 
 __all__ = ["MAX_FILE_BYTES", "recorded_dir", "record_profile", "recorded_answers", "recorded_organism", "rerun_first_steps",
-           "organism_dir", "provenance", "caption"]
+           "organism_dir", "recorded_chapter", "provenance", "caption"]
 
 #: Files larger than this stay in ``runs/`` (a rank-32 adapter of the 0.5B model is ~35 MB; a rank-1 one 23 KB).
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -200,6 +200,19 @@ def organism_dir(profile: str, name: str) -> Path | None:
     """The recorded folder of organism ``name`` of ``profile`` (its checkpoints, adapter and records), or
     ``None`` when the profile is not recorded or did not train it."""
     return _organism_folders(recorded_dir(profile) / "02_training").get(name)
+
+
+def recorded_chapter(run: Any, profile: str, chapter: str) -> Path | str:
+    """The recorded folder of ``chapter`` (``"06_narrow"``) in ``profile``, or the line a chapter's "(recorded)"
+    section shows instead: that this is the profile's own run (``run.config.profile == profile``), or the commands
+    that would record it."""
+    if getattr(getattr(run, "config", None), "profile", None) == profile:
+        return f"This is the `{profile}` profile's own run: the sections above are its numbers."
+    folder = recorded_dir(profile) / chapter
+    if not (folder / "run.json").is_file():
+        return (f"No `{profile}` run of chapter {int(chapter[:2])} is recorded: `em-companion run {chapter} --profile "
+                f"{profile}`, then `em-companion record {profile}`.")
+    return folder
 
 
 def provenance(profile: str) -> dict[str, str]:
