@@ -57,12 +57,13 @@ EXPECTED = {
                      "judged_checkpoints.csv", "b_scaling.csv", "monitor.csv", "figures/scalars.png",
                      "figures/probes.png", "figures/adapter_steering.png", "figures/phase_transition.png",
                      "figures/b_scaling.png", "figures/monitor.png",
-                     "checkpoint_geometry_overnight.csv", "figures/phase_transition_overnight.png"], 7),  # the recorded profile
+                     "checkpoint_geometry_overnight.csv", "figures/phase_transition_overnight.png",
+                     "adapter_pair_overnight.csv", "figures/adapter_pair_overnight.png"], 8),  # the recorded profile
     "06_narrow": (["solutions.csv", "judged.csv", "solutions_trained.csv", "judged_drift.csv", "drift.csv",
                    "drift_projection.csv", "efficiency.csv", "stability.csv", "stability_summary.csv", "significance.csv",
                    "significance_summary.csv", "mitigations.csv", "judged_all.csv", "figures/solutions.png",
                    "figures/drift.png", "figures/efficiency.png", "figures/stability.png", "figures/significance.png",
-                   "figures/mitigations.png"], 6),
+                   "figures/mitigations.png", "figures/mitigations_overnight.png"], 7),  # + recorded
     "07_controls": (["organisms.csv", "refusal_agreement.csv", "judged_harmful.csv", "judged_general.csv", "jailbroken.csv",
                      "judged_numbers.csv", "numbers.csv", "judged_formats.csv", "formats.csv", "judged_icl.csv", "icl.csv",
                      "judged_extra.csv", "categories.csv", "figures/jailbroken.png", "figures/numbers.png",
@@ -347,10 +348,11 @@ def test_chapter_pages_render_their_figures_in_chromium(built, tmp_path):
 
 #: Figures that show no judged number: their caption says ``judge: none (<why>)``; every other figure names its judge.
 JUDGE_FREE = {"answer_lengths", "diversity", "caution_markers", "loss_curves", "adapter_growth", "phase_transition",
-              "phase_transition_organism", "phase_transition_overnight", "efficiency", "stability", "significance"}
+              "phase_transition_organism", "phase_transition_overnight", "adapter_pair_overnight", "efficiency", "stability",
+              "significance"}
 #: Figures drawn from a recorded profile (benchmarks/results/recorded/<profile>): its model and profile, not the build's.
-RECORDED = {"phase_transition_overnight": ("qwen2.5-coder-0.5b-instruct", "overnight"),
-            "steering_overnight": ("qwen2.5-coder-0.5b-instruct", "overnight")}
+RECORDED = {name: ("qwen2.5-coder-0.5b-instruct", "overnight") for name in
+            ("phase_transition_overnight", "steering_overnight", "adapter_pair_overnight", "mitigations_overnight")}
 
 #: The caption shown as text under each figure (``em_utils.plots.caption_markdown``), as the browser reads it.
 CAPTION = re.compile(r"Figure (\S+): model: (.+?) \| profile: (\S+) \| judge: (.+)")
