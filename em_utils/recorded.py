@@ -223,7 +223,7 @@ def provenance(profile: str) -> dict[str, str]:
     commits = sorted({c["commit"][:7] + (" dirty" if c.get("dirty") else "") for c in record.get("commit", {}).values()})
     host = record.get("precision", {})
     return {"model": record["spec"]["model"], "profile": profile,
-            "note": f"recorded {record.get('date', '?')} at commit {', '.join(commits)} on {host.get('cpu', '?')} "
+            "note": f"recorded {(record.get('recorded_utc') or record.get('date') or '?')[:10]} at commit {', '.join(commits)} on {host.get('cpu', '?')} "
                     f"in {host.get('precision', '?')}"}
 
 
