@@ -131,10 +131,11 @@ def test_the_sentence_names_the_recorded_profile_with_its_provenance(tmp_path, m
     monkeypatch.setenv("EM_RUNS_DIR", str(tmp_path / "runs"))
     monkeypatch.setenv("EM_ROOT", str(tmp_path / "root"))
     _profile(tmp_path / "runs")
-    record_profile("overnight", dest=tmp_path / "root" / "benchmarks" / "results" / "recorded" / "overnight")
+    record = record_profile("overnight", dest=tmp_path / "root" / "benchmarks" / "results" / "recorded" / "overnight")
     sentence = dose.sizes_sentence(dose.sizes_table(["recorded/overnight"], n_boot=100))
     line = next(part for part in sentence.split("\n\n") if part.startswith("**The `overnight` profile**"))
-    assert "recorded 2026-12-03 at commit abc123 on Run CPU in bf16" in line and "judge offline:test" in line
+    day = record["recorded_utc"][:10]  # the day it was recorded, not the day its chapters ran (2026-12-03 here)
+    assert f"recorded {day} at commit abc123 on Run CPU in bf16" in line and "judge offline:test" in line
     assert "linear schedule" in line
     assert "`rank1_middle_bad_medical_advice` after 2,250 rows coherent 100%" in line and "+0.0" in line
 
