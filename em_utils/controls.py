@@ -995,16 +995,14 @@ def recorded_controls_report(run: Any, profile: str) -> str:
     the commands when nothing is recorded, or when this is that profile's own run."""
     import json
 
-    from .recorded import recorded_chapter
+    from .recorded import chapter_judge, recorded_chapter
 
     chapter = recorded_chapter(run, profile, "07_controls")
     if isinstance(chapter, str):
         return chapter
     run.use_data(chapter.parent / "record.json")
-    record = json.loads((chapter / "run.json").read_text())
-    resolved = record["resolved"]
-    judged = {f.get("judge") for f in record.get("figures", {}).values() if not f.get("recorded")} - {None}
-    judge = judged.pop() if len(judged) == 1 else str(resolved["judge"])
+    resolved = json.loads((chapter / "run.json").read_text())["resolved"]
+    judge = chapter_judge(chapter)
     sentences = recorded_verdicts(chapter, judge)
     head = (f"The `{profile}` profile ran this chapter on `{resolved['model']}` (EM organism `{resolved['em_organism']}`, "
             f"controls of kind `{resolved['kind']}` on {resolved['max_rows'] or 'all'} rows at learning rate "

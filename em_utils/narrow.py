@@ -1200,19 +1200,6 @@ def _hand_sentence(by_hand: pd.DataFrame, table: pd.DataFrame) -> str:
             + mitigation_sentence(by_hand, ORDER) + f" Coherent on general questions by hand (by the judge): {coherent}.")
 
 
-def _recorded_judge(record: Mapping[str, Any], folder: Path) -> str:
-    """The judge of a recorded chapter 6: as its figures name it, else the profile's chapter 3 judge when both
-    chapters asked for the same kind, else the kind."""
-    named = {f.get("judge") for f in record.get("figures", {}).values() if not f.get("recorded")} - {None}
-    named = {j for j in named if not j.startswith("none")}
-    if len(named) == 1:
-        return named.pop()
-    judging = folder / "03_judging" / "run.json"
-    if judging.is_file() and json.loads(judging.read_text())["resolved"]["judge"] == record["resolved"]["judge"]:
-        return json.loads((folder / "record.json").read_text()).get("judge") or record["resolved"]["judge"]
-    return str(record["resolved"]["judge"])
-
-
 def recorded_narrow_report(run: Any, profile: str) -> tuple[str, pd.DataFrame | None]:
     """Chapter 6 of a recorded profile (:mod:`em_utils.recorded`): its settings in a line, the drift and
     the closing bullets computed from its tables (:func:`drift_sentence`, :func:`closing`), what blind hand
@@ -1220,7 +1207,7 @@ def recorded_narrow_report(run: Any, profile: str) -> tuple[str, pd.DataFrame | 
     join the table), and its mitigations table (``None``, with a line naming the commands, when nothing is
     recorded). The mitigations figure is saved in ``run`` (``mitigations_<profile>``) and left open."""
     from .plots import save_figure
-    from .recorded import provenance, recorded_chapter
+    from .recorded import chapter_judge, provenance, recorded_chapter
 
     chapter = recorded_chapter(run, profile, "06_narrow")
     if isinstance(chapter, str):
@@ -1231,7 +1218,7 @@ def recorded_narrow_report(run: Any, profile: str) -> tuple[str, pd.DataFrame | 
     table = pd.read_csv(chapter / "mitigations.csv")
     read = {name: pd.read_csv(chapter / f"{name}.csv") for name in
             ("drift", "drift_projection", "efficiency", "stability_summary", "significance_summary")}
-    judge = _recorded_judge(json.loads((chapter / "run.json").read_text()), folder)
+    judge = chapter_judge(chapter)
     models = [m for m in ORDER if m in set(table.model)] + [m for m in table.model if m not in ORDER]  # vectors last
     fig = plot_behaviour(table, models)
     fig.suptitle(f"Solutions and mitigations on the {resolved['model']} ({profile} profile)")

@@ -37,7 +37,7 @@ import pandas as pd
 from .paths import project_root, runs_dir
 
 __all__ = ["MAX_FILE_BYTES", "recorded_dir", "record_profile", "recorded_answers", "recorded_organism", "rerun_first_steps",
-           "organism_dir", "recorded_chapter", "provenance", "caption"]
+           "organism_dir", "recorded_chapter", "chapter_judge", "provenance", "caption"]
 
 #: Files larger than this stay in ``runs/`` (a rank-32 adapter of the 0.5B model is ~35 MB; a rank-1 one 23 KB).
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -213,6 +213,22 @@ def recorded_chapter(run: Any, profile: str, chapter: str) -> Path | str:
         return (f"No `{profile}` run of chapter {int(chapter[:2])} is recorded: `em-companion run {chapter} --profile "
                 f"{profile}`, then `em-companion record {profile}`.")
     return folder
+
+
+def chapter_judge(chapter: Path) -> str:
+    """The judge a recorded (or live) chapter folder's numbers came from: as its own figures name it
+    (``run.json`` ``figures``, leaving out judge-free and recorded ones), else its profile's chapter 3 judge when
+    both chapters asked for the same kind, else the kind it asked for."""
+    record = json.loads((chapter / "run.json").read_text())
+    named = {f.get("judge") for f in record.get("figures", {}).values() if not f.get("recorded")} - {None}
+    named = {j for j in named if not j.startswith("none")}
+    if len(named) == 1:
+        return named.pop()
+    folder, kind = chapter.parent, record["resolved"]["judge"]
+    judging = folder / "03_judging" / "run.json"
+    if judging.is_file() and (folder / "record.json").is_file() and json.loads(judging.read_text())["resolved"]["judge"] == kind:
+        return json.loads((folder / "record.json").read_text()).get("judge") or str(kind)
+    return str(kind)
 
 
 def provenance(profile: str) -> dict[str, str]:
