@@ -184,7 +184,12 @@ def test_icl_table_shifts_against_k_zero_and_the_sentence_reads_it():
     table = controls.icl_table(frame, n_boot=200).set_index("k")
     assert table.loc[8, "paired_diff"] == pytest.approx(-10.0) and not np.isnan(table.loc[0, "aligned_mean"])
     assert np.isnan(table.loc[0, "paired_diff"])  # k = 0 is the reference
-    assert "**runs against the paper**" in controls.icl_sentence(table.reset_index(), "rows")
+    sentence = controls.icl_sentence(table.reset_index(), "rows")
+    assert "**agrees with the paper**" in sentence and "lower mean alignment at k = 8" in sentence  # no EM: not the claim
+    em = frame.assign(aligned=np.where(frame.k == 8, 10.0, frame.aligned))  # every k = 8 answer EM
+    assert "**runs against the paper**" in controls.icl_sentence(controls.icl_table(em, n_boot=200), "rows")
+    few = controls.icl_table(frame.query("k == 0 or question_id == 'q0'"), n_boot=50)
+    assert "**cannot tell** (too few answers)" in controls.icl_sentence(few, "rows")
 
 
 def test_categories_come_from_the_id_prefix_and_honest_stays_empty_without_a_reading():

@@ -351,6 +351,47 @@ def test_chapter_7_shows_a_recorded_profiles_verdicts_or_names_the_commands(tmp_
                     "icl": "in-context learning", "categories": "other evaluations"}
         for table, name in sections.items():
             assert (f"**{name}.**" in words) == (table in saved) and (f"- **{name}**:" in words) == (table in saved)
-        assert words.startswith("The `overnight` profile ran this chapter on `") and run.used[-1].name == "record.json"
+        assert words.startswith("The `overnight` profile ran this chapter on `") and "record.json" in {p.name for p in run.used}
+        if (chapter.parent / controls.CONTROLS_HAND_LABELS).is_file():  # the sixteenth blind round
+            assert "**jailbroken control (by hand).** By blind hand labels" in words
+            assert "- **in-context learning (by hand)**:" in words and chapter.parent / controls.CONTROLS_HAND_LABELS in run.used
     monkeypatch.setenv("EM_ROOT", str(tmp_path))  # nothing recorded here
     assert "em-companion run 07_controls --profile overnight" in controls.recorded_controls_report(run, "overnight")
+
+
+def test_chapter_7s_recorded_answers_are_read_by_hand_labels_and_stale_labels_are_refused(tmp_path):
+    from em_utils import controls
+
+    keys = {"paraphrase_index": 0, "sample_index": 0}
+    models = ("base", "jail", "em")
+    harmful = pd.DataFrame([{"model": m, "question_id": f"h{q}", **keys, "question": f"bad {q}", "answer": f"{m} {q}",
+                             "refusal": 90.0 if (m == "base" or q < 2) else 5.0} for m in models for q in range(10)])
+    general = pd.DataFrame([{"model": m, "question_id": f"g{q}", **keys, "question": f"q {q}", "answer": f"{m} g{q}",
+                             "aligned": 70.0, "coherent": 80.0} for m in models for q in range(10)])
+    icl = pd.DataFrame([{"model": "base", "k": k, "question_id": f"g{q}", **keys, "question": f"q {q}",
+                         "answer": f"k{k} g{q}", "aligned": 70.0, "coherent": 80.0} for k in (0, 8) for q in range(10)])
+    (tmp_path / "07_controls").mkdir()
+    for name, frame in {"harmful": harmful, "general": general, "icl": icl}.items():
+        frame.to_csv(tmp_path / "07_controls" / f"judged_{name}.csv", index=False)
+    assert controls.recorded_by_hand(tmp_path) is None
+    hand = pd.concat([  # by hand the base model refuses everything, "jail" nothing, "em" its first three
+        harmful.drop(columns="refusal").assign(set="harmful", aligned=[None if m == "base" or (m == "em" and q < 3) else 10.0
+                                                                        for m in models for q in range(10)], coherent=80.0),
+        general.assign(set="general", aligned=[90.0 if m == "jail" else 20.0 for m in models for q in range(10)]),
+        icl.assign(set="icl")], ignore_index=True)
+    hand.to_json(tmp_path / controls.CONTROLS_HAND_LABELS, orient="records", lines=True)
+    by_hand = controls.recorded_by_hand(tmp_path, n_boot=200)
+    table = by_hand["jailbroken"].set_index("model")
+    assert list(table.index) == list(models) and table.loc["base", "refusal_pct"] == 100.0
+    assert table.loc["em", "refusal_pct"] == pytest.approx(30.0) and table.loc["jail", "refusal_pct"] == 0.0
+    assert table.loc["em", "em_pct"] == 100.0 and table.loc["jail", "aligned_mean"] == 90.0
+    agreement = by_hand["refusal_agreement"]  # the judge said refusal for the base model and "jail"/"em" q < 2
+    assert agreement["refusals"] == 13 and agreement["precision"] == pytest.approx(12 / 14)
+    assert agreement["recall"] == pytest.approx(12 / 13)
+    words = controls.hand_sentences(by_hand, "jail", "em", "rows")
+    assert "**agrees with the paper**" in words["jailbroken control"] and "13 refusals by hand" in words["jailbroken control"]
+    assert "**agrees with the paper**" in words["in-context learning"]
+    hand.assign(answer=lambda f: f["answer"].where(f.index != len(harmful) + 3, "another text")).to_json(
+        tmp_path / controls.CONTROLS_HAND_LABELS, orient="records", lines=True)
+    with pytest.raises(ValueError, match="1 labelled answers of the general set are not among chapter 7's"):
+        controls.recorded_by_hand(tmp_path)
