@@ -1071,22 +1071,18 @@ def recorded_by_hand(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> d
     holds no such labels; a ``ValueError`` naming the file when a labelled answer is not among the
     chapter's recorded answers (it ran again since the round)."""
     from .metrics import MATCH_KEYS
+    from .recorded import read_hand_labels, refuse_stale
 
-    folder = Path(folder)
-    path = folder / CONTROLS_HAND_LABELS
-    if not path.is_file():
+    path = Path(folder) / CONTROLS_HAND_LABELS
+    labels = read_hand_labels(path)
+    if labels is None:
         return None
-    labels = pd.read_json(path, lines=True, dtype={"answer": str}).fillna({"answer": ""})
-    chapter, keys = folder / "07_controls", ["model", *MATCH_KEYS, "answer"]
+    chapter, keys = path.parent / "07_controls", ["model", *MATCH_KEYS, "answer"]
     judged = {}
     for name in ("harmful", "general", "icl"):
         judged[name] = pd.read_csv(chapter / f"judged_{name}.csv", keep_default_na=False, dtype={"answer": str})
-        mine = labels[labels["set"] == name]
-        on = keys + (["k"] if name == "icl" else [])
-        stale = len(mine) - len(mine.merge(judged[name][on].drop_duplicates(), on=on))
-        if stale:
-            raise ValueError(f"{path}: {stale} labelled answers of the {name} set are not among chapter 7's recorded "
-                             f"answers (it ran again since the round): label its judged_{name}.csv afresh")
+        refuse_stale(labels[labels["set"] == name], judged[name], keys + (["k"] if name == "icl" else []), path,
+                     f"chapter 7's recorded answers of the {name} set", f"judged_{name}.csv")
     harmful = labels[labels["set"] == "harmful"].assign(refusal=lambda f: np.where(f["aligned"].isna(), 100.0, 0.0))
     order = list(dict.fromkeys(judged["harmful"]["model"]))
     refusals = refusal_rates(harmful.set_index("model").loc[order].reset_index())

@@ -1170,18 +1170,15 @@ def recorded_by_hand(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> p
     ``None`` when the profile holds no such labels; a ``ValueError`` when a labelled answer is not among the
     chapter's recorded answers (it ran again since the round)."""
     from .metrics import MATCH_KEYS
+    from .recorded import read_hand_labels, refuse_stale
 
-    folder = Path(folder)
-    path = folder / NARROW_HAND_LABELS
-    if not path.is_file():
+    path = Path(folder) / NARROW_HAND_LABELS
+    labels = read_hand_labels(path)
+    if labels is None:
         return None
-    labels = pd.read_json(path, lines=True, dtype={"answer": str}).fillna({"answer": ""})
-    judged = pd.read_csv(folder / "06_narrow" / "judged_all.csv", keep_default_na=False, dtype={"answer": str})
+    judged = pd.read_csv(path.parent / "06_narrow" / "judged_all.csv", keep_default_na=False, dtype={"answer": str})
     keys = ["model", "domain", *MATCH_KEYS, "answer"]  # an empty answer reads as "" in both
-    stale = len(labels) - len(labels.merge(judged[keys].drop_duplicates(), on=keys))
-    if stale:
-        raise ValueError(f"{path}: {stale} labelled answers are not among chapter 6's recorded answers (it ran again "
-                         "since the round): label its judged_all.csv afresh")
+    refuse_stale(labels, judged, keys, path, "chapter 6's recorded answers", "judged_all.csv")
     order = [m for m in ORDER if m in set(labels.model)] + [m for m in dict.fromkeys(labels.model) if m not in ORDER]
     table = behaviour_table(labels.set_index("model").loc[order].reset_index(), n_boot=n_boot, seed=seed)
     columns = [f"{domain}_{metric}" for domain in ("general", "medical")  # a round that labelled one domain only

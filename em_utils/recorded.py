@@ -254,6 +254,34 @@ def caption(profile: str) -> str:
 STEERING_HAND_LABELS = "hand_labels_steering.jsonl"
 
 
+def read_hand_labels(path: str | Path) -> pd.DataFrame | None:
+    """A recorded round's hand labels (JSON lines), answers read as text (an empty one as ""); ``None`` when
+    there is no such file."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    return pd.read_json(path, lines=True, dtype={"answer": str}).fillna({"answer": ""})
+
+
+def refuse_stale(labels: pd.DataFrame, answers: pd.DataFrame, keys: list[str], path: str | Path, among: str,
+                 table: str) -> None:
+    """A ``ValueError`` naming ``path`` when some of its hand ``labels`` are of answers that are not among a recorded
+    chapter's ``answers`` (matched on ``keys``, the text among them): the chapter ran again since the round, and
+    labels of other answers must not be read as labels of these.
+
+    >>> answers = pd.DataFrame({"model": ["a", "b"], "answer": ["yes", "no"]})
+    >>> refuse_stale(answers.iloc[:1], answers, ["model", "answer"], "labels.jsonl", "chapter 9's answers", "t.csv")
+    >>> refuse_stale(answers.assign(answer="maybe"), answers, ["model", "answer"], "labels.jsonl", "chapter 9's answers", "t.csv")
+    Traceback (most recent call last):
+    ...
+    ValueError: labels.jsonl: 2 labelled answers are not among chapter 9's answers (it ran again since the round): label its t.csv afresh
+    """
+    stale = len(labels) - len(labels.merge(answers[keys].drop_duplicates(), on=keys))
+    if stale:
+        raise ValueError(f"{path}: {stale} labelled answers are not among {among} (it ran again since the round): "
+                         f"label its {table} afresh")
+
+
 def steering_by_hand(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame | None:
     """Chapter 4's steering of a recorded profile read by hand labels instead of the judge.
 
@@ -277,15 +305,12 @@ def steering_by_hand(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> p
     drawn = steered[list(MATCH_KEYS)].drop_duplicates()
     base = base.merge(drawn, on=list(MATCH_KEYS)).assign(model="base")  # the draws the steering repeats
     judged = pd.read_csv(folder / "04_direction" / "judged_steering.csv")
-    keys = ["condition", *MATCH_KEYS, "answer"]
-    stale = len(steered) - len(steered.merge(judged[keys], on=keys))
-    if stale:
-        raise ValueError(f"{folder / STEERING_HAND_LABELS}: {stale} labelled answers are not among chapter 4's recorded "
-                         "steered answers (it ran again since the round): label its judged_steering.csv afresh")
+    refuse_stale(steered, judged, ["condition", *MATCH_KEYS, "answer"], folder / STEERING_HAND_LABELS,
+                 "chapter 4's recorded steered answers", "judged_steering.csv")
     _, table = steering_table(steered, base, n_boot=n_boot, seed=seed)
     judge_table = pd.read_csv(folder / "04_direction" / "steering.csv")  # chapter 4's own, by the judge
     return table.merge(judge_table[["model", "paired_diff"]].rename(columns={"paired_diff": "judged_paired_diff"}),
                        on="model", how="left")
 
 
-__all__ += ["STEERING_HAND_LABELS", "steering_by_hand"]
+__all__ += ["STEERING_HAND_LABELS", "steering_by_hand", "refuse_stale", "read_hand_labels"]

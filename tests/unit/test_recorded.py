@@ -393,5 +393,5 @@ def test_chapter_7s_recorded_answers_are_read_by_hand_labels_and_stale_labels_ar
     assert "**agrees with the paper**" in words["in-context learning"]
     hand.assign(answer=lambda f: f["answer"].where(f.index != len(harmful) + 3, "another text")).to_json(
         tmp_path / controls.CONTROLS_HAND_LABELS, orient="records", lines=True)
-    with pytest.raises(ValueError, match="1 labelled answers of the general set are not among chapter 7's"):
+    with pytest.raises(ValueError, match="1 labelled answers are not among chapter 7's recorded answers of the general set"):
         controls.recorded_by_hand(tmp_path)
