@@ -35,7 +35,7 @@ def one(args: argparse.Namespace, checkpointing: bool) -> dict:
     from training_throughput import StepTimer
 
     from em_utils.data import load_jsonl
-    from em_utils.precision import resolve_precision
+    from em_utils.training.specs import precision_fields
     from em_utils.training import organism, train
 
     timer = StepTimer()
@@ -47,7 +47,7 @@ def one(args: argparse.Namespace, checkpointing: bool) -> dict:
             dataset = str(Path(out) / f"{Path(args.dataset).stem}_longest.jsonl")
             Path(dataset).write_text("".join(json.dumps(row) + "\n" for row in rows))
         spec = organism(args.organism, dataset, max_rows=args.steps * args.batch, batch_size=args.batch,
-                        precision=resolve_precision("auto", "cpu"), gradient_checkpointing=checkpointing)
+                        **precision_fields("auto", "cpu"), gradient_checkpointing=checkpointing)
         result = train(spec, Path(out) / "org", model_name=args.model, max_steps=args.steps, progress=False,
                        callbacks=[timer])
     steps = timer.times[1:]  # the first step is a warm-up

@@ -144,11 +144,12 @@ def main() -> None:
     from em_utils.training.loss import _shared_prefix
     from em_utils.training.tokenize import _Collator
 
-    from em_utils.precision import resolve_precision
+    from em_utils.training.specs import precision_fields
 
-    precision = resolve_precision(args.precision)
+    arithmetic = precision_fields(args.precision, "cpu")  # as the chapters build their specs (kernels too)
+    precision = arithmetic["precision"]
     spec = organism(args.organism, "bad_medical_advice", max_rows=args.rows, batch_size=args.batch, save_steps=0,
-                    precision=precision)
+                    **arithmetic)
     rows = load_jsonl("bad_medical_advice")[: args.rows]
     steps = args.rows // args.batch
 
@@ -232,7 +233,7 @@ def main() -> None:
         baseline=f"TRL SFTTrainer, {precision}, no gradient checkpointing, completion-only loss",
         baseline_value=round(trl_tps, 1),
         ratio=round(project_tps / trl_tps, 3),
-        params={"model": model, "precision": precision, "organism": args.organism, "rows": args.rows, "batch_size": args.batch, "timed_steps": steps - 1,
+        params={"model": model, "precision": precision, "kernels": spec.kernels, "organism": args.organism, "rows": args.rows, "batch_size": args.batch, "timed_steps": steps - 1,
                 "torch_threads": torch.get_num_threads(), "rank": spec.rank, "modules": list(spec.target_modules),
                 "layers": layers, "length_bucket": spec.length_bucket, "shared_prefix_tokens": shared},
         project_step_s=[round(t, 2) for t in project_times],

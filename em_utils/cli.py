@@ -354,13 +354,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "train":
         import torch
 
-        from .precision import resolve_precision
         from .training import organism, parse_organisms, train
+        from .training.specs import precision_fields
 
         (kind, dataset), = parse_organisms(args.organism)
         overrides = dict(item.split("=", 1) for item in args.override)
         device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
-        overrides.setdefault("precision", resolve_precision(args.precision, device))
+        for key, value in precision_fields(args.precision, device).items():
+            overrides.setdefault(key, value)
         spec = organism(kind, dataset, **{k: _coerce(v) for k, v in overrides.items()})
         result = train(spec, args.output, model_name=args.model, device=args.device)
         if os.environ.get("RANK", "0") == "0":  # one line per run, not per process of a distributed launch

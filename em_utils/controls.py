@@ -156,13 +156,13 @@ def control_specs(settings: Mapping[str, Any]) -> dict[str, Any]:
     >>> sorted(specs), specs["jailbroken"].name, specs["jailbroken"].max_rows
     (['evil_numbers', 'jailbroken'], 'rank1_middle_jailbroken', 4)
     """
-    from .precision import resolve_precision
     from .training import organism
+    from .training.specs import precision_fields
 
-    precision = resolve_precision(settings.get("precision", "fp32"), settings.get("device", "cpu"))
+    arithmetic = precision_fields(settings.get("precision", "fp32"), settings.get("device", "cpu"))
     common = dict(max_rows=settings["max_rows"], batch_size=settings["batch_size"], epochs=1.0, seed=settings["seed"],
                   warmup_steps=settings["warmup_steps"], scheduler=settings["scheduler"], lr=float(settings["lr"]),
-                  length_bucket=settings["length_bucket"], precision=precision)
+                  length_bucket=settings["length_bucket"], **arithmetic)
     return {role: organism(settings["kind"], settings[key], **common) for role, key in CONTROLS.items()}
 
 

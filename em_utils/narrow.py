@@ -189,7 +189,7 @@ def train_vector(spec: Any, output_dir: str | Path, model_name: str | None = Non
     from .models import load_model, num_layers
     from .training import LengthBucketSampler, bucketed_kl, tokenize_conversations
     from .training.kl import _reference
-    from .training.loss import _labelled_hidden, _lm_head, _sft_loss_sum
+    from .training.loss import _labelled_hidden, _lm_head, _sft_loss_sum, use_fp32_attention
     from .training.tokenize import _Collator
 
     output_dir = Path(output_dir)
@@ -203,6 +203,8 @@ def train_vector(spec: Any, output_dir: str | Path, model_name: str | None = Non
     model, tokenizer = load_model(model_name, device=device, dtype=torch.float32)
     model.requires_grad_(False)
     model.eval()  # no dropout: the vector is the only thing that learns
+    if spec.kernels == "cpu_bf16":
+        use_fp32_attention(model)
     layer = resolve_layer(spec.layers if spec.layers is not None else "middle", num_layers(model))
     vec = LearnedVector(model.config.hidden_size, layer, init).to(device)
     rows = load_jsonl(spec.dataset)
@@ -222,7 +224,7 @@ def train_vector(spec: Any, output_dir: str | Path, model_name: str | None = Non
     for step in tqdm(range(steps), desc=f"vector {spec.name}", unit="step", disable=not progress):
         batch = {k: v.to(device) for k, v in collate([examples[i] for i in batches[step % len(batches)]]).items()}
         with vec.on(model), autocast:
-            loss_sum, n = _sft_loss_sum(model, batch)
+            loss_sum, n = _sft_loss_sum(model, batch, spec.kernels)
             sft = loss_sum / max(n, 1)
             loss, kl_value = sft, float("nan")
             if reference is not None:
@@ -333,14 +335,14 @@ def solution_specs(settings: Mapping[str, Any], folder: str | Path) -> dict[str,
     from .training import organism
 
     from .data import load_jsonl
-    from .precision import resolve_precision
+    from .training.specs import precision_fields
 
     sets = derived_sets(settings, Path(folder) / "data")
     rows = train_rows(settings, len(load_jsonl(settings["dataset"])))
-    precision = resolve_precision(settings.get("precision", "fp32"), settings.get("device", "cpu"))
+    arithmetic = precision_fields(settings.get("precision", "fp32"), settings.get("device", "cpu"))
     common = dict(max_rows=rows, batch_size=settings["batch_size"], epochs=1.0, seed=settings["seed"],
                   warmup_steps=settings["warmup_steps"], scheduler=settings["scheduler"],
-                  length_bucket=settings["length_bucket"], precision=precision, lr=settings["lr"],
+                  length_bucket=settings["length_bucket"], **arithmetic, lr=settings["lr"],
                   layers=settings["layer"])
     kl = dict(kl_dataset=settings["kl_dataset"], kl_rows=settings["kl_rows"], kl_batch_size=settings["kl_batch_size"])
     adapter = lambda name, dataset, **more: organism("rank1_middle", dataset, name=name, **{**common, **more})  # noqa: E731

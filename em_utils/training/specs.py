@@ -21,6 +21,8 @@ __all__ = [
     "TrainingError",
     "OrganismSpec",
     "TRAINING_REVISION",
+    "KERNELS",
+    "precision_fields",
     "ORGANISMS",
     "organism",
     "expand_layers",
@@ -73,6 +75,15 @@ class OrganismSpec:
             found no slowdown on an AMX host). The batch then runs whole, without its shared prefix
             run once (:func:`~em_utils.training.loss._shared_prefix`), so the loss is the same up to
             rounding; left out of :meth:`to_dict` (and so of the hash) when ``False``.
+        kernels: ``"plain"``, or ``"cpu_bf16"``: the kernels that a bf16 step on a CPU runs fastest
+            with: attention in fp32 inside the bf16 step
+            (:func:`~em_utils.training.loss.use_fp32_attention`; PyTorch's bf16 attention backward
+            is slow on a CPU) and the cross-entropy as ``logsumexp - target logit``
+            (:func:`~em_utils.training.loss.summed_cross_entropy`; PyTorch's fills and scatters a
+            whole vocabulary-wide block). The same loss up to rounding, about a quarter less time per
+            step of the embedded model (``benchmarks/training_throughput.py``).
+            :func:`precision_fields` picks it for bf16 on a CPU. Left out of :meth:`to_dict` (and so
+            of the hash) when ``"plain"``, so the specs of earlier runs keep their hashes.
     """
 
     name: str
@@ -103,6 +114,7 @@ class OrganismSpec:
     seed: int = 0
     init_adapter: str | None = None
     gradient_checkpointing: bool = False
+    kernels: str = "plain"
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -111,6 +123,8 @@ class OrganismSpec:
             del data["init_adapter"]
         if not data["gradient_checkpointing"]:
             del data["gradient_checkpointing"]
+        if data["kernels"] == "plain":
+            del data["kernels"]
         return data
 
     @property
@@ -240,10 +254,8 @@ def organism_specs(config) -> list[OrganismSpec]:
     and without it and the harmless one, in adjacent rows; its organism trains on twice
     ``max_rows``, so that it sees as many harmful rows as the plain organism does.
     """
-    from ..precision import resolve_precision
-
     resolved = config.resolved
-    precision = resolve_precision(resolved.get("precision", "fp32"), resolved.get("device", "cpu"))
+    arithmetic = precision_fields(resolved.get("precision", "fp32"), resolved.get("device", "cpu"))
     specs = []
     for kind, dataset in parse_organisms(resolved["organisms"]):
         rows = resolved.get("max_rows")
@@ -258,7 +270,7 @@ def organism_specs(config) -> list[OrganismSpec]:
             **({"warmup_steps": resolved["warmup_steps"]} if resolved.get("warmup_steps") is not None else {}),
             **({"scheduler": resolved["scheduler"]} if resolved.get("scheduler") is not None else {}),
             "save_steps": resolved.get("save_steps", 0) if kind in resolved.get("checkpoint_kinds", ()) else 0,
-            "precision": precision,
+            **arithmetic,
             "gradient_checkpointing": kind in (resolved.get("gradient_checkpointing") or ()),
         }
         lr = (resolved.get("lr") or {}).get(kind)
@@ -266,6 +278,29 @@ def organism_specs(config) -> list[OrganismSpec]:
             overrides["lr"] = float(lr)
         specs.append(organism(kind, dataset, **overrides))
     return specs
+
+
+#: The values of :attr:`OrganismSpec.kernels`.
+KERNELS = ("plain", "cpu_bf16")
+
+
+def precision_fields(precision: str, device: str = "cpu") -> dict[str, str]:
+    """A spec's ``precision`` (``"auto"`` resolved for ``device`` by
+    :func:`em_utils.precision.resolve_precision`) and its ``kernels``: ``"cpu_bf16"`` for bf16 on a CPU (see
+    :class:`OrganismSpec`), else ``"plain"``. Every chapter builds its specs' arithmetic here.
+
+    >>> precision_fields("fp32")
+    {'precision': 'fp32', 'kernels': 'plain'}
+    >>> precision_fields("bf16", "cpu"), precision_fields("bf16", "cuda")["kernels"]
+    ({'precision': 'bf16', 'kernels': 'cpu_bf16'}, 'plain')
+    """
+    import torch
+
+    from ..precision import resolve_precision
+
+    resolved = resolve_precision(precision, device)
+    on_cpu = device == "cpu" or (device == "auto" and not torch.cuda.is_available())
+    return {"precision": resolved, "kernels": "cpu_bf16" if resolved == "bf16" and on_cpu else "plain"}
 
 
 def organisms_frame(specs: Sequence[OrganismSpec], n_layers: int):
@@ -287,6 +322,7 @@ def organisms_frame(specs: Sequence[OrganismSpec], n_layers: int):
             "rows": spec.max_rows or "all",
             "batch": spec.batch_size * spec.grad_accum,
             "precision": spec.precision,
+            "kernels": spec.kernels,
             "checkpoint_every": spec.save_steps or None,
         })
     return pd.DataFrame(rows).set_index("organism")

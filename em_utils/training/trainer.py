@@ -16,8 +16,8 @@ import torch
 from ..data import load_jsonl
 from ..models import _offline, load_model, num_layers
 from .kl import ReferenceLogprobs, _reference, bucketed_kl
-from .loss import _labelled_hidden, _lm_head, _sft_loss_sum
-from .specs import TRAINING_REVISION, OrganismSpec, TrainingError, expand_layers
+from .loss import _labelled_hidden, _lm_head, _sft_loss_sum, use_fp32_attention
+from .specs import KERNELS, TRAINING_REVISION, OrganismSpec, TrainingError, expand_layers
 from .tokenize import LengthBucketSampler, _Collator, tokenize_conversations
 
 __all__ = ["TrainResult", "train", "training_summary"]
@@ -42,7 +42,7 @@ def _make_trainer_class():
                                        bucket=self.spec.length_bucket)
 
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-            loss_sum, n = _sft_loss_sum(model, inputs)
+            loss_sum, n = _sft_loss_sum(model, inputs, self.spec.kernels)
             denominator = num_items_in_batch if num_items_in_batch is not None else max(n, 1)
             if hasattr(denominator, "to"):
                 denominator = denominator.to(loss_sum.device)
@@ -225,6 +225,8 @@ def train(
     if spec.precision not in ("fp32", "bf16"):
         raise TrainingError(f"precision {spec.precision!r}: a spec holds 'fp32' or 'bf16' "
                             "(resolve 'auto' with em_utils.precision.resolve_precision)")
+    if spec.kernels not in KERNELS:
+        raise TrainingError(f"kernels {spec.kernels!r}: one of {', '.join(KERNELS)}")
 
     started = time.perf_counter()
     torch.manual_seed(spec.seed)
@@ -241,6 +243,8 @@ def train(
     # precision); loaded in bf16 on a GPU, an AdamW step of the papers' lr 2e-5 rounds away on most weights.
     model, tokenizer = load_model(model_name, device="cpu" if distributed else device,
                                   dtype=torch.float32 if device == "cpu" or spec.method == "full" else None)
+    if spec.kernels == "cpu_bf16":
+        use_fp32_attention(model)
     rows = load_jsonl(spec.dataset)
     rows = rows[: spec.max_rows] if spec.max_rows else rows
     examples, truncated = tokenize_conversations(rows, tokenizer, spec.max_length)

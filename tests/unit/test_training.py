@@ -440,3 +440,60 @@ def test_spec_hashes_keep_their_values():
         "768dc171d8f7": OrganismSpec(name="x", dataset="y", init_adapter="/nonexistent/adapter"),
     }
     assert {spec.spec_hash: spec for spec in specs.values()} == specs
+
+
+def test_the_cpu_bf16_kernels_give_the_plain_loss_and_gradients(tiny_model_dir):
+    """fp32 attention inside a bf16 step and the summed cross-entropy: the loss and gradients of the plain
+    kernels (in fp32 exactly up to rounding; in bf16 closer to fp32 than plain bf16 is, since attention
+    gains precision), and the attention really runs in fp32 (its inputs are cast up)."""
+    from transformers import AutoModelForCausalLM
+
+    from em_utils.training import organism
+    from em_utils.training.loss import _sft_loss_sum, use_fp32_attention
+    from em_utils.training.trainer import _peft_model
+
+    torch.manual_seed(3)
+    batch = _prefixed_batch(10, ((3, 6), (5, 2), (1, 9)))
+
+    def run(kernels: str, bf16: bool):
+        torch.manual_seed(4)
+        model = _peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir), organism("rank32", "x", rank=2))
+        for name, param in model.named_parameters():
+            if "lora_B" in name:
+                torch.nn.init.normal_(param, std=0.05)
+        if kernels == "cpu_bf16":
+            use_fp32_attention(model)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            loss, n = _sft_loss_sum(model, batch, kernels)
+        (loss / n).backward()
+        return float(loss.detach()), [p.grad.clone() for p in model.parameters() if p.grad is not None], model
+
+    plain32, fast32 = run("plain", False), run("cpu_bf16", False)
+    assert fast32[0] == pytest.approx(plain32[0], rel=1e-6)
+    errors = [float((a - b).abs().max()) / float(b.abs().max()) for a, b in zip(fast32[1], plain32[1])]
+    assert max(errors) < 1e-4, errors  # rounding (a wrong mask or gradient is off by its whole scale)
+    plain16, fast16 = run("plain", True), run("cpu_bf16", True)
+    assert abs(fast16[0] - plain32[0]) <= abs(plain16[0] - plain32[0]) + 1e-3 * plain32[0]
+    assert abs(fast16[0] - plain32[0]) < 1e-2 * plain32[0]  # bf16 rounding, not a different loss
+    from transformers.integrations import sdpa_attention
+
+    seen = []
+    original = sdpa_attention.sdpa_attention_forward
+    with pytest.MonkeyPatch.context() as patch:  # what the attention receives inside a bf16 step
+        patch.setattr(sdpa_attention, "sdpa_attention_forward",
+                      lambda module, q, *args, **kwargs: seen.append(q.dtype) or original(module, q, *args, **kwargs))
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+            fast16[2](input_ids=batch["input_ids"])
+    assert fast16[2].config._attn_implementation == "sdpa_fp32" and set(seen) == {torch.float32}
+    with pytest.raises(TrainingError, match="kernels 'fast': one of plain, cpu_bf16"):
+        train(organism("rank1_middle", "x", kernels="fast"), "unused")
+
+
+def test_kernels_enter_the_hash_only_when_not_plain():
+    from em_utils.training.specs import precision_fields
+
+    spec = organism("rank1_middle", "bad_medical_advice", precision="bf16")
+    assert "kernels" not in spec.to_dict()  # the specs of earlier runs keep their hashes
+    fast = organism("rank1_middle", "bad_medical_advice", precision="bf16", kernels="cpu_bf16")
+    assert fast.spec_hash != spec.spec_hash and fast.to_dict()["kernels"] == "cpu_bf16"
+    assert precision_fields("fp32", "cpu") == {"precision": "fp32", "kernels": "plain"}
