@@ -8,8 +8,9 @@ attention inside the bf16 step, the summed cross-entropy), and compares:
   tolerance (:data:`LOSS_TOLERANCE` nats on the mean; bf16 rounds each product to 8 bits of mantissa,
   so the curves cannot be equal);
 - **what the organisms say**: the same seeded answers of both (fp32 sampling, the demo's chapter 3
-  settings), scored by the offline judge, compared answer by answer (paired on question, wording and
-  draw): the mean aligned and coherent shift with paired bootstrap intervals (:func:`em_utils.metrics.aligned_shift`),
+  settings), and of the bf16 organism through the bf16 decode as well
+  (``sample_answers(precision="bf16")``), scored by the offline judge, compared answer by answer
+  (paired on question, wording and draw; bf16 training against fp32 training, bf16 decode against fp32 decode): the mean aligned and coherent shift with paired bootstrap intervals (:func:`em_utils.metrics.aligned_shift`),
   and EM% and coherent% with Wilson intervals (:func:`em_utils.metrics.rates`). "Not distinguishable"
   means both paired intervals hold zero.
 
@@ -76,19 +77,29 @@ def main() -> None:
             losses[name] = result.losses()["loss"].to_numpy(float)
             print(f"{name}: trained in {seconds[name]} s, final loss {losses[name][-1]:.3f}", flush=True)
             model, tokenizer = load_organism(result.adapter_dir)
-            answers = sample_answers(model, tokenizer, questions, args.n_per_paraphrase, max_new_tokens=args.max_new_tokens,
-                                     temperature=args.temperature, seed=0, progress=False, model_tag=name)
-            frames.append(answers.assign(model=name))
+            decodes = ("fp32", "bf16") if name == "bf16" else ("fp32",)
+            for decode in decodes:  # the bf16 organism also through the bf16 decode (sample_answers(precision="bf16"))
+                started = time.perf_counter()
+                answers = sample_answers(model, tokenizer, questions, args.n_per_paraphrase, max_new_tokens=args.max_new_tokens,
+                                         temperature=args.temperature, seed=0, progress=False, model_tag=name,
+                                         precision=decode)
+                label = name if decode == "fp32" else f"{name}, bf16 decode"
+                seconds[f"sample {label}"] = round(time.perf_counter() - started, 1)
+                frames.append(answers.assign(model=label))
     judged = pd.concat(frames, ignore_index=True)
     for metric in ("aligned", "coherent"):
         judged[metric] = judge.score(list(zip(judged["question"], judged["answer"])), metric)
     gaps = np.abs(losses["bf16"] - losses["fp32"])
-    shifts = {metric: aligned_shift(judged, base="fp32", metric=metric).iloc[0] for metric in ("aligned", "coherent")}
+    pairs = {"training": ("fp32", "bf16"), "decode": ("bf16", "bf16, bf16 decode")}  # (reference, compared)
+    shifts = {(what, metric): aligned_shift(judged[judged.model.isin(pair)], base=pair[0], metric=metric).iloc[0]
+              for what, pair in pairs.items() for metric in ("aligned", "coherent")}
     table = rates(judged).set_index("model")
-    same_text = float((judged[judged.model == "fp32"]["answer"].to_numpy() == judged[judged.model == "bf16"]["answer"].to_numpy()).mean())
-    holds = {metric: bool(s.paired_lo <= 0 <= s.paired_hi) for metric, s in shifts.items()}
+    text = {m: judged[judged.model == m]["answer"].to_numpy() for m in judged.model.unique()}
+    same_text = {what: round(float((text[a] == text[b]).mean()), 3) for what, (a, b) in pairs.items()}
+    holds = {key: bool(s.paired_lo <= 0 <= s.paired_hi) for key, s in shifts.items()}
     verdict = (f"loss curves within {LOSS_TOLERANCE} nats on average ({'yes' if gaps.mean() <= LOSS_TOLERANCE else 'NO'}); "
-               f"judged answers not distinguishable ({'yes' if all(holds.values()) else 'NO'})")
+               + "; ".join(f"judged answers of bf16 {what} not distinguishable from fp32's "
+                           f"({'yes' if all(v for (w, _), v in holds.items() if w == what) else 'NO'})" for what in pairs))
     print(verdict)
     write_result(
         "precision_equivalence",
@@ -98,14 +109,16 @@ def main() -> None:
         params={"organism": args.organism, "dataset": args.dataset, "rows": args.rows, "lr": args.lr,
                 "kernels": {name: spec.kernels for name, spec in specs.items()},
                 "n_per_paraphrase": args.n_per_paraphrase, "max_new_tokens": args.max_new_tokens,
-                "temperature": args.temperature, "judge": judge.name, "sampling": "fp32, seed 0, both organisms"},
+                "temperature": args.temperature, "judge": judge.name,
+                "sampling": "seed 0; fp32 decode for both organisms, bf16 decode for the bf16 one too"},
         verdict=verdict, loss_tolerance=LOSS_TOLERANCE, max_loss_gap=round(float(gaps.max()), 4),
         final_loss={name: round(float(curve[-1]), 4) for name, curve in losses.items()},
         loss_curves={name: [round(float(x), 4) for x in curve] for name, curve in losses.items()},
-        train_seconds=seconds, same_answer_text_share=round(same_text, 3),
-        paired={metric: {"n": int(s.paired_n), "diff": round(float(s.paired_diff), 2), "lo": round(float(s.paired_lo), 2),
-                         "hi": round(float(s.paired_hi), 2), "wilcoxon_p": round(float(s.wilcoxon_p), 4)}
-                for metric, s in shifts.items()},
+        seconds=seconds, same_answer_text_share=same_text,
+        paired={f"{what} {metric}": {"n": int(s.paired_n), "diff": round(float(s.paired_diff), 2),
+                                     "lo": round(float(s.paired_lo), 2), "hi": round(float(s.paired_hi), 2),
+                                     "wilcoxon_p": round(float(s.wilcoxon_p), 4)}
+                for (what, metric), s in shifts.items()},
         rates={name: {"answers": int(r.answers), "em_pct": round(float(r.em_pct), 1), "em_ci": [round(float(r.em_lo), 1), round(float(r.em_hi), 1)],
                       "coherent_pct": round(float(r.coherent_pct), 1), "aligned_mean": round(float(r.aligned_mean), 1)}
                for name, r in table.iterrows()},

@@ -19,7 +19,9 @@ README = HERE.parent / "README.md"
 BENCHMARKS: dict[str, list[list[str]]] = {
     "model_load": [[]],
     "offline_judge": [[]],
-    "sampling": [[], ["--model", "qwen2.5-coder-0.5b-instruct"]],
+    # fp32 on both offline models (the long-running series), then each in the host's best precision
+    "sampling": [[], ["--model", "qwen2.5-coder-0.5b-instruct"],
+                 ["--precision", "auto"], ["--model", "qwen2.5-coder-0.5b-instruct", "--precision", "auto"]],
     "steered_sampling": [[]],
     "steered_nnsight": [[]],
     # fp32 on the embedded model (the long-running series), then each offline model in the host's best precision

@@ -1,7 +1,8 @@
 """Answer sampling throughput: the project's decoder against ``model.generate``, same run.
 
 The workload is the chapters' own: every paraphrase of the general question set, chat-templated,
-``--n-per-paraphrase`` samples each, on the embedded SmolLM2-135M-Instruct (or ``--model``) in fp32 on the CPU,
+``--n-per-paraphrase`` samples each, on the embedded SmolLM2-135M-Instruct (or ``--model``) on the CPU in ``--precision`` (fp32 by default; bf16:
+the project's bf16 projections against ``generate`` under bf16 autocast),
 temperature 1, top_p 1 (top_k off), ``--max-new-tokens`` per answer. Three ways to draw them:
 
 - naive: one ``model.generate(do_sample=True)`` call per answer (on a subset of the answers,
@@ -22,6 +23,7 @@ their shape (probed at the start, unless ``--threads`` is given), and the batch 
 
     python benchmarks/sampling.py [--n-per-paraphrase 8] [--baseline-batch-sizes 64,128,192] [--rounds 2]
         [--model qwen2.5-coder-0.5b-instruct]   # writes results/sampling_qwen25coder05b.json
+        [--precision bf16]                      # adds _bf16 to the name
 """
 
 from __future__ import annotations
@@ -44,13 +46,14 @@ def answer_lengths(new_tokens, eos: list[int]) -> list[int]:
 
 
 def run_generate(model, tokenizer, prompts: list[str], batch_size: int, max_new_tokens: int,
-                 threads: int, eos: list[int]) -> tuple[int, float, float]:
-    """Plain batched ``model.generate``; returns (new tokens, wall seconds, CPU seconds)."""
+                 threads: int, eos: list[int], precision: str = "fp32") -> tuple[int, float, float]:
+    """Plain batched ``model.generate`` (under bf16 autocast for ``precision="bf16"``); returns (new tokens,
+    wall seconds, CPU seconds)."""
     import torch
 
     torch.set_num_threads(threads)
     started, cpu, tokens = time.perf_counter(), time.process_time(), 0
-    with torch.inference_mode():
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
         for start in range(0, len(prompts), batch_size):
             batch = tokenizer(prompts[start : start + batch_size], return_tensors="pt", padding=True,
                               add_special_tokens=False)
@@ -61,7 +64,7 @@ def run_generate(model, tokenizer, prompts: list[str], batch_size: int, max_new_
 
 
 def run_project(model, prompt_ids: list[tuple[int, ...]], batch_size: int, max_new_tokens: int,
-                seed: int, eos: list[int]) -> tuple[int, float, float, float]:
+                seed: int, eos: list[int], precision: str = "fp32") -> tuple[int, float, float, float]:
     """The project's decoder; returns (new tokens, wall seconds, CPU seconds, share ended by EOS)."""
     import torch
 
@@ -71,7 +74,7 @@ def run_project(model, prompt_ids: list[tuple[int, ...]], batch_size: int, max_n
     streams = [sample_seed(seed, p, i) for i, p in enumerate(prompt_ids)]
     started, cpu = time.perf_counter(), time.process_time()
     results = generate_tokens(model, prompt_ids, streams, SamplingSettings(max_new_tokens=max_new_tokens), eos,
-                              batch_size=batch_size, threads="auto")
+                              batch_size=batch_size, threads="auto", precision=precision)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     return sum(len(t) for t, _ in results), seconds, cpu, sum(f for _, f in results) / len(results)
 
@@ -93,15 +96,15 @@ def choose_threads(rows: int, d: int = 576, inner: int = 1536) -> tuple[int, dic
     return max(speeds, key=speeds.get), speeds
 
 
-def flop_bound(model, mean_context: float, rows: int = 64) -> dict[str, float]:
+def flop_bound(model, mean_context: float, rows: int = 64, precision: str = "fp32") -> dict[str, float]:
     """FLOPs per new token (matmuls, lm_head, attention over ``mean_context``) and the tokens/s bound.
 
-    The bound divides by the fp32 GEMM rate measured now at a decode step's shape (``rows``
+    The bound divides by the GEMM rate of ``precision`` measured now at a decode step's shape (``rows``
     answers at once through an MLP product), with the CPU's flags beside it.
     """
     from em_utils.precision import cpu_info, gemm_peak
 
-    peak = round(gemm_peak("fp32", shape=(rows, model.config.hidden_size, model.config.intermediate_size), seconds=1.0), 1)
+    peak = round(gemm_peak(precision, shape=(rows, model.config.hidden_size, model.config.intermediate_size), seconds=1.0), 1)
     config = model.config
     non_embedding = sum(p.numel() for n, p in model.named_parameters() if not ("embed_tokens" in n or "lm_head" in n))
     head = 2 * config.hidden_size * config.vocab_size
@@ -137,6 +140,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--threads", type=int, default=0, help="baselines' torch threads (0: probe)")
     parser.add_argument("--model", default=None, help="an offline model (default: the embedded one)")
+    parser.add_argument("--precision", default="fp32", help="fp32 | bf16 | auto: the projections' arithmetic, "
+                        "the same for the project and both baselines (generate under bf16 autocast)")
     args = parser.parse_args()
 
     import torch
@@ -144,7 +149,10 @@ def main() -> None:
     from em_utils.generation.samples import _eos_ids
     from em_utils.models import DEFAULT_MODEL
 
+    from em_utils.precision import resolve_precision
+
     model_name = args.model or DEFAULT_MODEL
+    precision = resolve_precision(args.precision, "cpu")
     model, tokenizer, texts, jobs, ids = workload(args.n_per_paraphrase, args.model)
     eos = _eos_ids(model, tokenizer)  # what the chapters stop on (Qwen: <|im_end|> and <|endoftext|>)
     shape = (model.config.hidden_size, model.config.intermediate_size)
@@ -155,7 +163,7 @@ def main() -> None:
     for size in sizes if len(sizes) > 1 else []:
         threads[size], gemm[size] = (args.threads, {}) if args.threads else choose_threads(size, *shape)
         torch.manual_seed(0)
-        tokens, _, cpu = run_generate(model, tokenizer, jobs[:size], size, 24, threads[size], eos)
+        tokens, _, cpu = run_generate(model, tokenizer, jobs[:size], size, 24, threads[size], eos, precision)
         probe[size] = round(tokens / cpu, 2)
         print(f"probe: generate at batch {size}, {threads[size]} thread(s): {probe[size]} tok per CPU s", flush=True)
     batch_size = max(probe, key=probe.get) if probe else sizes[0]
@@ -171,14 +179,14 @@ def main() -> None:
             torch.manual_seed(round_index)
             if name == "project":
                 tokens, seconds, cpu, share = run_project(model, ids, batch_size, args.max_new_tokens,
-                                                          seed=round_index, eos=eos)
+                                                          seed=round_index, eos=eos, precision=precision)
                 finished_share.append(share)
             elif name == "baseline":
                 tokens, seconds, cpu = run_generate(model, tokenizer, jobs, batch_size, args.max_new_tokens,
-                                                    threads[batch_size], eos)
+                                                    threads[batch_size], eos, precision)
             else:
                 tokens, seconds, cpu = run_generate(model, tokenizer, naive_jobs, 1, args.max_new_tokens,
-                                                    naive_threads, eos)
+                                                    naive_threads, eos, precision)
             for i, value in enumerate((tokens, seconds, cpu)):
                 totals[name][i] += value
             print(f"round {round_index} {name}: {tokens} tokens in {seconds:.1f} s = {tokens / seconds:.1f} tok/s "
@@ -188,11 +196,12 @@ def main() -> None:
     cpu_speed = {name: round(tokens / cpu, 2) for name, (tokens, _, cpu) in totals.items()}
     mean_prompt = sum(len(i) for i in ids) / len(ids)
     mean_answer = totals["project"][0] / (len(jobs) * args.rounds)
-    bound = flop_bound(model, mean_prompt + mean_answer / 2, rows=batch_size)
+    bound = flop_bound(model, mean_prompt + mean_answer / 2, rows=batch_size, precision=precision)
+    name = ("sampling" if model_name == DEFAULT_MODEL
+            else f"sampling_{re.sub(r'[^a-z0-9]', '', model_name.lower().split('-instruct')[0])}")
     write_result(
-        "sampling" if model_name == DEFAULT_MODEL
-        else f"sampling_{re.sub(r'[^a-z0-9]', '', model_name.lower().split('-instruct')[0])}",
-        metric=f"answer sampling throughput, {model_name}, CPU fp32 (new tokens per second)",
+        name + ("" if precision == "fp32" else f"_{precision}"),  # the fp32 names keep their series
+        metric=f"answer sampling throughput, {model_name}, CPU {precision} (new tokens per second)",
         unit="tokens/s",
         value=round(speed["project"], 2),
         baseline=f"batched model.generate(do_sample=True), batch {batch_size}",
@@ -203,7 +212,7 @@ def main() -> None:
                 "max_new_tokens": args.max_new_tokens, "temperature": 1.0, "top_p": 1.0, "top_k": "off",
                 "batch_size": batch_size, "rounds": args.rounds, "baseline_threads": threads[batch_size],
                 "naive_threads": naive_threads, "project_threads": "auto",
-                "naive_answers_per_round": args.naive_answers},
+                "naive_answers_per_round": args.naive_answers, "precision": precision},
         naive_value=round(speed["naive"], 2),
         ratio_vs_naive=round(speed["project"] / speed["naive"], 2),
         tokens={name: tokens for name, (tokens, _, _) in totals.items()},
@@ -222,7 +231,7 @@ def main() -> None:
         load_average=os.getloadavg()[0],
         note=("tokens counted up to and including each answer's end token; the FLOP bound counts decode "
               "work only (2 x non-embedding parameters + lm_head + attention at the mean context) at the idle "
-              "machine's fp32 peak on both cores; the machine is shared with other jobs (see gemm_gflops and "
+              f"machine's {precision} peak on both cores; the machine is shared with other jobs (see gemm_gflops and "
               "load_average), so the attainable share of the bound varies from run to run; tokens per CPU "
               "second (process time) are steadier than wall time when other jobs take turns on the cores"),
     )

@@ -86,7 +86,7 @@ def _run_generic(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence
 def generate_tokens(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence[int],
                     settings: SamplingSettings, eos_token_ids: Iterable[int], batch_size: int = 64,
                     on_finish: OnFinish | None = None, engine: str = "auto", pad_token_id: int = 0,
-                    threads: int | str | None = "auto") -> list[tuple[list[int], bool]]:
+                    threads: int | str | None = "auto", precision: str = "fp32") -> list[tuple[list[int], bool]]:
     """Sample one continuation per prompt (token level), on a transformers model or PeftModel.
 
     Args:
@@ -104,6 +104,9 @@ def generate_tokens(model: Any, prompts: Sequence[Sequence[int]], streams: Seque
         threads: torch threads while decoding: ``"auto"`` (the faster of 1 and torch's current
             count, re-checked every 30 s as the machine's load changes; CPU only), a number, or
             ``None`` (leave as is). Torch's setting is restored afterwards.
+        precision: ``"fp32"``, or ``"bf16"``: the projections multiply in bf16 (fp32 outputs; the fast
+            decoder's bf16 weight copies, or ``torch.autocast`` in the generic loop). Resolve
+            ``"auto"`` first (:func:`em_utils.precision.resolve_precision`): other answers follow.
 
     Returns:
         ``(tokens, finished)`` per job, in job order; ``finished`` is True when the answer ended
@@ -121,6 +124,8 @@ def generate_tokens(model: Any, prompts: Sequence[Sequence[int]], streams: Seque
         if on_finish is not None:
             on_finish(job, results[job][0], finished)
 
+    if precision not in ("fp32", "bf16"):
+        raise ValueError(f"precision must be fp32 or bf16 (resolve 'auto' first), not {precision!r}")
     if engine not in ("auto", "fast", "generic"):
         raise ValueError(f"engine must be auto, fast or generic, not {engine!r}")
     reason = fast_path_reason(model)
@@ -133,9 +138,11 @@ def generate_tokens(model: Any, prompts: Sequence[Sequence[int]], streams: Seque
     try:
         with torch.inference_mode():
             if prompts and (engine == "fast" or (engine == "auto" and reason is None)):
-                _run_slots(model, prompts, streams, settings, eos, batch_size, finish, tuner)
+                _run_slots(model, prompts, streams, settings, eos, batch_size, finish, tuner, precision)
             elif prompts:
-                _run_generic(model, prompts, streams, settings, eos, batch_size, pad_token_id, finish, tuner)
+                device = next(model.parameters()).device.type
+                with torch.autocast(device, dtype=torch.bfloat16, enabled=precision == "bf16"):
+                    _run_generic(model, prompts, streams, settings, eos, batch_size, pad_token_id, finish, tuner)
     finally:
         model.train(was_training)
         tuner.restore()

@@ -93,6 +93,28 @@ def _pack_linears(decoder: "_SlotDecoder", rows: int) -> dict[torch.nn.Module, t
 _MLP_PARTS = ("gate_proj", "up_proj", "down_proj")
 
 
+def _half_linears(decoder: "_SlotDecoder") -> dict[torch.nn.Module, tuple[torch.Tensor, torch.Tensor | None]]:
+    """bf16 copies of the weights (and biases) of the decoder's plain ``nn.Linear`` layers, for a bf16 decode.
+
+    The projections then multiply in bf16 (as under ``torch.autocast``: inputs rounded to bf16, fp32
+    outputs), while the residual stream, the norms, attention over the key/value cache and the
+    sampling stay fp32. On a CPU with AMX a bf16 product of a decode step's shapes ran about 4x its
+    fp32 rate here (128 rows: 1,360 against 310 GFLOP/s). LoRA-wrapped and hooked modules run as
+    themselves, in fp32.
+    """
+    def plain(module: Any) -> bool:
+        return type(module) is torch.nn.Linear and not _hooked(module)
+
+    half: dict[torch.nn.Module, tuple[torch.Tensor, torch.Tensor | None]] = {}
+    for module in [decoder.head, *(m for layer in decoder.layers for m in (
+            layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj, layer.self_attn.o_proj,
+            *(getattr(layer.mlp, name, None) for name in _MLP_PARTS)))]:
+        if plain(module) and module not in half:
+            bias = None if module.bias is None else module.bias.detach().to(torch.bfloat16)
+            half[module] = (module.weight.detach().to(torch.bfloat16), bias)
+    return half
+
+
 def _split_mlp(mlp: torch.nn.Module) -> bool:
     """Whether ``mlp`` computes ``down_proj(act_fn(gate_proj(x)) * up_proj(x))`` with no hooks of its own."""
     return hasattr(mlp, "act_fn") and all(hasattr(mlp, name) for name in _MLP_PARTS) and not _hooked(mlp)
@@ -107,7 +129,8 @@ class _SlotDecoder:
     samples join at the end. A decode step runs the live rows only, one token each.
     """
 
-    def __init__(self, model: Any, slots: int, max_length: int, prefill_tokens: int = 2048) -> None:
+    def __init__(self, model: Any, slots: int, max_length: int, prefill_tokens: int = 2048,
+                 precision: str = "fp32") -> None:
         base = unwrap_model(model)
         self.body, self.head = base.model, base.get_output_embeddings()
         self.layers = list(self.body.layers)
@@ -128,12 +151,17 @@ class _SlotDecoder:
         self.tokens: list[list[int]] = [[] for _ in range(slots)]
 
         self.edits = [_layer_edits(layer) or [] for layer in self.layers]  # steering, ablation (fast_path_reason)
-        self.packed = _pack_linears(self, slots)
-        self.split = [bool(self.packed) and _split_mlp(layer.mlp) for layer in self.layers]  # see _mlp
+        self.half = _half_linears(self) if precision == "bf16" else {}
+        self.packed = {} if self.half else _pack_linears(self, slots)
+        self.split = [bool(self.packed or self.half) and _split_mlp(layer.mlp) for layer in self.layers]  # see _mlp
 
     # model pieces
     def _linear(self, module: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
-        """``module(x)``, through its prepacked weight when it has one (see :func:`_pack_linears`)."""
+        """``module(x)``, through its prepacked weight when it has one (see :func:`_pack_linears`), or its bf16
+        copy in a bf16 decode (:func:`_half_linears`)."""
+        half = self.half.get(module)
+        if half is not None:
+            return torch.nn.functional.linear(x.to(torch.bfloat16), *half).float()
         packed = self.packed.get(module)
         if packed is None or x.shape[0] != self.slots:
             return module(x)
@@ -185,10 +213,10 @@ class _SlotDecoder:
                 mask = (cols <= rows) & (cols > rows - self.windows[i])
             out = torch.nn.functional.scaled_dot_product_attention(
                 q, k, v, attn_mask=mask, is_causal=mask is None, scale=self.scale)
-            x = x + attn.o_proj(out.transpose(1, 2).reshape(count, width, -1))
+            x = x + self._linear(attn.o_proj, out.transpose(1, 2).reshape(count, width, -1))
             x = self._mlp(i, x)
         last = x[torch.arange(count, device=self.device), lengths - 1]
-        return kv, self.head(self.body.norm(last))
+        return kv, self._linear(self.head, self.body.norm(last))
 
     def step(self) -> torch.Tensor:
         """Feed each live row its current token; returns next-token logits ``[n, vocab]``."""
@@ -260,9 +288,9 @@ class _SlotDecoder:
 
 
 def _run_slots(model: Any, prompts: Sequence[Sequence[int]], streams: Sequence[int], settings: SamplingSettings,
-               eos: set[int], batch_size: int, on_finish: OnFinish, tuner: _ThreadTuner) -> None:
+               eos: set[int], batch_size: int, on_finish: OnFinish, tuner: _ThreadTuner, precision: str = "fp32") -> None:
     longest = max(len(p) for p in prompts) + settings.max_new_tokens
-    decoder = _SlotDecoder(model, batch_size, longest)
+    decoder = _SlotDecoder(model, batch_size, longest, precision=precision)
     tuner.check(batch_size, decoder.width)  # before the first prefill too
     groups: dict[tuple[int, ...], list[int]] = {}
     for job, prompt in enumerate(prompts):

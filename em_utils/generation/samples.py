@@ -105,6 +105,7 @@ def sample_answers(
     progress: bool = True,
     callback: Callable[[dict[str, Any]], None] | None = None,
     threads: int | str | None = "auto",
+    precision: str = "fp32",
 ) -> pd.DataFrame:
     """Sample answers to every paraphrase of every question, seeded, cached and batched.
 
@@ -132,6 +133,9 @@ def sample_answers(
         callback: called with each new row (a dict) right after it is cached; an exception raised
             there stops the run, and a rerun resumes from the cache.
         threads: transformers backend: torch threads while decoding (see :func:`generate_tokens`).
+        precision: transformers backend: ``"fp32"``, or ``"bf16"`` projections (see
+            :func:`generate_tokens`; ``"auto"`` is resolved for the model's device). A bf16 draw is
+            cached under its own key (fp32 keys are those of earlier versions).
 
     Returns:
         One row per sample with the columns in :data:`COLUMNS`; ``n_new_tokens`` counts the end
@@ -155,8 +159,12 @@ def sample_answers(
         for key in texts
     }
     eos = _eos_ids(model, tokenizer)
+    if backend == "transformers" and precision == "auto":
+        from ..precision import resolve_precision
+
+        precision = resolve_precision("auto", next(model.parameters()).device.type)
     base_key = {"v": CACHE_VERSION, "backend": backend, "model": identity, "settings": asdict(settings),
-                "eos": eos, "seed": int(seed)}
+                "eos": eos, "seed": int(seed), **({"precision": precision} if backend == "transformers" and precision != "fp32" else {})}
     keys = [content_key({**base_key, "prompt": token_ids[(j.system, j.question)], "sample": j.sample_index})
             for j in jobs]
     store = SampleCache.open(cache, default=lambda: cache_dir() / "samples" / f"{identity[:16]}.jsonl")
@@ -193,12 +201,13 @@ def sample_answers(
             _run_vllm(llm, prompts, streams, settings, set(eos), adapter_path, on_finish)
         elif todo:
             generate_tokens(model, prompts, streams, settings, eos, batch_size, on_finish, threads=threads,
-                            pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos[0])
+                            pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos[0],
+                            precision=precision)
     finally:
         bar.close()
     rows = [{**asdict(j), "answer": results[k]["answer"], "n_new_tokens": int(results[k]["n_new_tokens"]),
              "finished": bool(results[k]["finished"]), "model_tag": tag} for j, k in zip(jobs, keys)]
     frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
     frame.attrs.update({"n_cached": n_cached, "n_sampled": len(todo), "model_fingerprint": identity,
-                        "seed": int(seed), "settings": asdict(settings), "backend": backend})
+                        "seed": int(seed), "settings": asdict(settings), "backend": backend, "precision": precision})
     return frame

@@ -568,3 +568,37 @@ def test_vllm_adapter_ids_and_identities_keep_their_values(tmp_path):
     name, number = _lora_request_id(tmp_path)
     assert (name, number) == (f"{tmp_path.name}-2275d90e5614", 36134289)
     assert _vllm_identity("some/model", tmp_path) == "5ced7b72e59c34a6d88c74cc5b875be731b59aa84a6d4b99f38d6a54ef318532"
+
+
+def test_a_bf16_decode_multiplies_the_projections_in_bf16_and_keeps_fp32_keys(model, tokenizer, tmp_path):
+    """bf16 decode: bf16 copies of every plain projection (none packed), logits within bf16 rounding of fp32's,
+    mostly the same greedy tokens, and samples cached under their own key (fp32 keys unchanged)."""
+    from em_utils.generation import decoder as decoders
+
+    prompts = _prompts(6, seed=9)
+    fp32 = decoders._SlotDecoder(model, 4, 64)
+    half = decoders._SlotDecoder(model, 4, 64, precision="bf16")
+    assert half.packed == {} and len(half.half) == 1 + 7 * model.config.num_hidden_layers
+    assert all(w.dtype == torch.bfloat16 for w, _ in half.half.values())
+    with torch.inference_mode():
+        _, exact = fp32.prefill(prompts[:3])
+        _, rounded = half.prefill(prompts[:3])
+    assert rounded.dtype == torch.float32
+    assert float((rounded - exact).abs().max()) < 0.05 * float(exact.abs().max())  # rounding, not another model
+    greedy32 = generate_tokens(model, prompts, [0] * 6, GREEDY, [999])
+    greedy16 = generate_tokens(model, prompts, [0] * 6, GREEDY, [999], precision="bf16")
+    same = sum(a == b for (x, _), (y, _) in zip(greedy32, greedy16) for a, b in zip(x, y)) / (6 * 24)
+    assert same > 0.5, same
+    generic16 = generate_tokens(model, prompts, [0] * 6, GREEDY, [999], precision="bf16", engine="generic")
+    assert all(len(tokens) == 24 for tokens, _ in generic16)  # the generic loop under autocast
+    with pytest.raises(ValueError, match="precision must be fp32 or bf16"):
+        generate_tokens(model, prompts, [0] * 6, GREEDY, [999], precision="auto")
+
+    cache = tmp_path / "s.jsonl"
+    ask = dict(max_new_tokens=6, seed=2, cache=cache, progress=False)
+    plain = sample_answers(model, tokenizer, ["Hi?", "Why?"], 2, **ask)
+    assert sample_answers(model, tokenizer, ["Hi?", "Why?"], 2, precision="fp32", **ask).attrs["n_cached"] == 4
+    half_frame = sample_answers(model, tokenizer, ["Hi?", "Why?"], 2, precision="bf16", **ask)
+    assert half_frame.attrs["n_cached"] == 0 and half_frame.attrs["precision"] == "bf16"
+    assert sample_answers(model, tokenizer, ["Hi?", "Why?"], 2, precision="bf16", **ask).attrs["n_cached"] == 4
+    assert plain.attrs["precision"] == "fp32"
