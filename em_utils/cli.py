@@ -360,8 +360,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         (kind, dataset), = parse_organisms(args.organism)
         overrides = dict(item.split("=", 1) for item in args.override)
         device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
-        for key, value in precision_fields(args.precision, device).items():
-            overrides.setdefault(key, value)
+        for key, value in precision_fields(overrides.get("precision", args.precision), device).items():
+            overrides.setdefault(key, value)  # an overridden precision picks its own kernels
         spec = organism(kind, dataset, **{k: _coerce(v) for k, v in overrides.items()})
         result = train(spec, args.output, model_name=args.model, device=args.device)
         if os.environ.get("RANK", "0") == "0":  # one line per run, not per process of a distributed launch
