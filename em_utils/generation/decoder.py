@@ -77,20 +77,23 @@ def _pack_linears(decoder: "_SlotDecoder", rows: int) -> dict[torch.nn.Module, t
     if not usable:
         return {}
 
-    def plain(module: Any) -> bool:
-        return type(module) is torch.nn.Linear and not _hooked(module)
-
-    packed: dict[torch.nn.Module, torch.Tensor] = {}
     with torch.no_grad():
-        for module in [decoder.head, *(m for layer in decoder.layers for m in (
-                layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj, layer.self_attn.o_proj,
-                *(getattr(layer.mlp, name, None) for name in _MLP_PARTS)))]:
-            if plain(module) and module not in packed:
-                packed[module] = ops._mkl_reorder_linear_weight(module.weight.detach(), rows)
-    return packed
+        return {module: ops._mkl_reorder_linear_weight(module.weight.detach(), rows) for module in _plain_linears(decoder)}
 
 
 _MLP_PARTS = ("gate_proj", "up_proj", "down_proj")
+
+
+def _plain_linears(decoder: "_SlotDecoder") -> list[torch.nn.Module]:
+    """The output embedding and every block's projections that are plain ``nn.Linear`` layers without hooks, once
+    each (a tied or shared module appears once); LoRA-wrapped and hooked ones run as themselves."""
+    found: dict[torch.nn.Module, None] = {}
+    for module in [decoder.head, *(m for layer in decoder.layers for m in (
+            layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj, layer.self_attn.o_proj,
+            *(getattr(layer.mlp, name, None) for name in _MLP_PARTS)))]:
+        if type(module) is torch.nn.Linear and not _hooked(module):
+            found[module] = None
+    return list(found)
 
 
 def _half_linears(decoder: "_SlotDecoder") -> dict[torch.nn.Module, tuple[torch.Tensor, torch.Tensor | None]]:
@@ -102,17 +105,9 @@ def _half_linears(decoder: "_SlotDecoder") -> dict[torch.nn.Module, tuple[torch.
     fp32 rate here (128 rows: 1,360 against 310 GFLOP/s). LoRA-wrapped and hooked modules run as
     themselves, in fp32.
     """
-    def plain(module: Any) -> bool:
-        return type(module) is torch.nn.Linear and not _hooked(module)
-
-    half: dict[torch.nn.Module, tuple[torch.Tensor, torch.Tensor | None]] = {}
-    for module in [decoder.head, *(m for layer in decoder.layers for m in (
-            layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj, layer.self_attn.o_proj,
-            *(getattr(layer.mlp, name, None) for name in _MLP_PARTS)))]:
-        if plain(module) and module not in half:
-            bias = None if module.bias is None else module.bias.detach().to(torch.bfloat16)
-            half[module] = (module.weight.detach().to(torch.bfloat16), bias)
-    return half
+    return {module: (module.weight.detach().to(torch.bfloat16),
+                     None if module.bias is None else module.bias.detach().to(torch.bfloat16))
+            for module in _plain_linears(decoder)}
 
 
 def _split_mlp(mlp: torch.nn.Module) -> bool:
