@@ -937,6 +937,35 @@ def judge_vs_hand(models: Sequence[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def rescored_vs_hand(judge, models: Sequence[str] | None = None) -> pd.DataFrame:
+    """The current ``judge`` against the hand labels of recorded answers that no fit of it saw.
+
+    Like :func:`judge_vs_hand`, but every labelled answer is scored again by ``judge`` (not the
+    score recorded with it), and a folder whose hand labels are among the judge's training files
+    (``judge.train_files``, where it has them) is left out: its agreement would be a training
+    score. ``judge`` names the judge that scored, ``recorded_judge`` the one the folder was recorded with.
+    """
+    from .judge.validation import hand_agreement
+    from .models import DEFAULT_MODEL
+
+    seen = {Path(f).resolve() for f in getattr(judge, "train_files", ())}
+    rows = []
+    for folder in (recorded_models() if models is None else models):
+        if (dose_folder(folder) / HAND_LABELS).resolve() in seen:
+            continue
+        labelled = hand_labelled_answers(folder)
+        if labelled is None or labelled.empty:
+            continue
+        pairs = list(zip(labelled["question"], labelled["answer"]))
+        aligned = np.asarray(judge.score(pairs, "aligned"), dtype=float)
+        coherent = np.asarray(judge.score(pairs, "coherent"), dtype=float)
+        record = load_dose_response(dose_folder(folder))[1]
+        rows.append({"model": record["spec"].get("model") or DEFAULT_MODEL, "folder": folder, "judge": judge.name,
+                     "recorded_judge": record.get("judge", ""), "n": len(labelled),
+                     **hand_agreement(aligned, coherent, labelled["aligned"], labelled["coherent"])})
+    return pd.DataFrame(rows)
+
+
 def judge_vs_hand_sentence(table: pd.DataFrame) -> str:
     """How far the recorded judge agrees with the hand labels, per model (ranges over its folders)."""
     if table.empty:

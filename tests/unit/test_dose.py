@@ -243,3 +243,30 @@ def test_the_recorded_judge_is_set_against_the_hand_labels_of_each_folder(tmp_pa
     sentence = dose.judge_vs_hand_sentence(table)
     assert sentence.startswith("The recorded judge against the hand labels") and "**l**" in sentence
     assert dose.judge_vs_hand_sentence(table.iloc[:0]) == "No recorded answers carry hand labels yet."
+
+
+def test_the_current_judge_is_rescored_against_hand_labels_it_never_saw(tmp_path, monkeypatch):
+    import em_utils.dose as dose
+
+    monkeypatch.setattr(dose, "dose_folder", lambda model=None: tmp_path / (model or "m"))
+    small = _answers()[lambda f: f["temperature"] == 0.7]
+    labels = lambda f: np.where(f["aligned"] < 35, 20.0, 80.0)  # noqa: E731
+    _record(tmp_path / "seen", "s", small, labels=labels)
+    _record(tmp_path / "unseen", "u", small, labels=labels)
+
+    class Judge:  # scores coherence backwards: the table must show it, not the recorded scores
+        name = "offline:fake"
+        train_files = [tmp_path / "seen" / dose.HAND_LABELS]
+        calls = 0
+
+        def score(self, pairs, metric):
+            Judge.calls += 1
+            written = pd.read_csv(tmp_path / "unseen" / "answers.csv")
+            lookup = dict(zip(written["answer"], written[metric]))
+            return [100.0 - lookup[a] if metric == "coherent" else lookup[a] for _, a in pairs]
+
+    table = dose.rescored_vs_hand(Judge(), ["seen", "unseen"])
+    assert table["folder"].tolist() == ["unseen"] and Judge.calls == 2  # the training folder is never scored
+    row = table.iloc[0]
+    assert row["judge"] == "offline:fake" and row["recorded_judge"] == "offline:test"
+    assert row["coherent_auroc"] == 0.0 and row["aligned_spearman"] > 0.5
