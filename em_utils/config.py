@@ -31,7 +31,8 @@ import numpy as np
 
 from .keys import content_key
 
-__all__ = ["PROFILES", "PROFILE_ALIASES", "RunConfig", "make_config", "chapter_config", "ConfigError", "seed_everything"]
+__all__ = ["PROFILES", "PROFILE_ALIASES", "RunConfig", "make_config", "chapter_config", "ConfigError", "seed_everything",
+           "sampling_precision"]
 
 
 class ConfigError(ValueError):
@@ -40,12 +41,17 @@ class ConfigError(ValueError):
 
 #: Settings shared by every chapter of a profile.
 _COMMON: dict[str, dict[str, Any]] = {
-    "smoke": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "judge": "offline", "seed": 0},
-    "demo": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "judge": "offline", "seed": 0},
+    # ``sampling_precision``: the decode's arithmetic (fp32 on the CPU profiles: the book's hand labels are
+    # joined to its answers by text, and a bf16 decode writes other texts; see sampling_precision below)
+    "smoke": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "sampling_precision": "fp32",
+              "judge": "offline", "seed": 0},
+    "demo": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "sampling_precision": "fp32",
+             "judge": "offline", "seed": 0},
     "paper": {
         "model": "Qwen/Qwen2.5-14B-Instruct",
         "device": "cuda",
         "precision": "auto",
+        "sampling_precision": "auto",
         "judge": "openai",
         "seed": 0,
     },
@@ -463,6 +469,19 @@ def make_config(chapter: str, profile: str = "demo", **params: Any) -> RunConfig
         passed=MappingProxyType(passed),
         resolved=MappingProxyType(resolved),
     )
+
+
+def sampling_precision(config: Any) -> str:
+    """The decode's arithmetic for a chapter: its profile's ``sampling_precision`` (``fp32`` where absent).
+
+    ``fp32`` in the CPU profiles: the book's hand labels are joined to its answers by their text, and a
+    bf16 decode (1.6-1.9x faster on a CPU with AMX, ``benchmarks/results/sampling*_bf16.json``) writes
+    other texts; ``auto`` in the paper profile. ``-p sampling_precision auto`` (or ``bf16``) picks it for a run.
+
+    >>> sampling_precision(make_config("03_judging", "demo")), sampling_precision(make_config("03_judging", "paper"))
+    ('fp32', 'auto')
+    """
+    return config.resolved.get("sampling_precision") or "fp32"
 
 
 def chapter_config(chapter: str, namespace: Mapping[str, Any]) -> RunConfig:

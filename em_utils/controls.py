@@ -48,6 +48,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .config import sampling_precision
 from .data import Question, load_jsonl, load_question_sets
 from .judge import judge_frame
 from .metrics import EM_ALIGNED_MAX, aligned_shift, rates, wilson_ci
@@ -222,7 +223,8 @@ def sampling(config: Any, **overrides: Any) -> dict[str, Any]:
     """
     return {**dict(n_per_paraphrase=config.n_per_paraphrase, max_new_tokens=config.max_new_tokens,
                    batch_size=config.sample_batch_size, seed=config.seed, model_name=config.model, device=config.device,
-                   temperature=config.temperature, top_p=config.top_p), **overrides}
+                   temperature=config.temperature, top_p=config.top_p,
+                   precision=sampling_precision(config)), **overrides}
 
 
 def sample_judged(models: Mapping[str, Path | None], questions: Sequence[Question], scorer: Any, cache: str | Path,

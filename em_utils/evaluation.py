@@ -71,6 +71,7 @@ def sample_organisms(
     prefix: str = "",
     backend: str | None = "transformers",
     top_p: float = 1.0,
+    precision: str = "fp32",
 ) -> pd.DataFrame:
     """Answers from each model in ``organisms`` (name -> adapter folder, ``None`` for the base).
 
@@ -80,7 +81,8 @@ def sample_organisms(
     (:func:`~em_utils.generation.resolve_backend`); with vLLM one engine loads the base model
     once and serves the base and every LoRA organism through LoRA requests (in fp32 on the CPU,
     where vLLM would otherwise pick bf16), while a full fine-tune gets an engine of its own.
-    Returns one frame with a ``model`` column.
+    ``precision``: the transformers decode's arithmetic (``fp32``, ``bf16`` or ``auto``; see
+    :func:`~em_utils.generation.sample_answers`). Returns one frame with a ``model`` column.
     """
     backend = resolve_backend(backend, device)
     lora = {name: adapter for name, adapter in organisms.items()
@@ -107,7 +109,7 @@ def sample_organisms(
             (model, tokenizer), served = load_organism(adapter, model_name, device), None
         frame = sample_answers(model, tokenizer, asked, n_per_paraphrase, max_new_tokens=max_new_tokens,
                                temperature=temperature, top_p=top_p, batch_size=batch_size, seed=seed, backend=backend,
-                               adapter=served,
+                               adapter=served, precision=precision,
                                cache=Path(cache) / f"{name}{'-' + prefix.strip('| ').lower() if prefix else ''}.jsonl",
                                model_tag=name)
         frames.append(frame.assign(model=name))
@@ -130,6 +132,7 @@ def sample_conditions(
     temperature: float = 1.0,
     earlier: str | Path | None = None,
     top_p: float = 1.0,
+    precision: str = "fp32",
 ) -> pd.DataFrame:
     """Answers of one model (``adapter``: a chapter-2 folder, ``None`` for the base) under each condition.
 
@@ -157,7 +160,7 @@ def sample_conditions(
         with make(model) if make is not None else contextlib.nullcontext():
             frame = sample_answers(model, tokenizer, questions, n_per_paraphrase, max_new_tokens=max_new_tokens,
                                    temperature=temperature, top_p=top_p, batch_size=batch_size, seed=seed,
-                                   cache=own, model_tag=f"{name} {label}")
+                                   precision=precision, cache=own, model_tag=f"{name} {label}")
         frames.append(frame.assign(model=name, condition=label))
     return pd.concat(frames, ignore_index=True)
 

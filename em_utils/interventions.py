@@ -56,6 +56,7 @@ import torch
 
 from .metrics import COHERENT_MIN, EM_ALIGNED_MAX
 from .models import decoder_layers, resolve_layer, unwrap_model
+from .config import sampling_precision
 from .runs import EarlierRuns
 
 __all__ = ["ALIGNED_MIN", "RESIDUAL_WRITERS", "split_for_direction", "mean_diff", "random_like", "Steer", "Ablate", "ablate_lora_b"]
@@ -424,7 +425,8 @@ def sampling_settings(config: Any, cache: Path) -> dict[str, Any]:
     """
     return dict(n_per_paraphrase=config.n_per_paraphrase, max_new_tokens=config.max_new_tokens,
                 batch_size=config.batch_size, seed=config.seed, cache=cache, model_name=config.model,
-                device=config.device, temperature=config.temperature, top_p=config.top_p)
+                device=config.device, temperature=config.temperature, top_p=config.top_p,
+                precision=sampling_precision(config))
 
 
 def decode_settings(config: Any) -> dict[str, Any]:
@@ -438,7 +440,8 @@ def decode_settings(config: Any) -> dict[str, Any]:
     """
     batch = config.resolved.get("sample_batch_size", config.resolved.get("batch_size"))
     return dict(max_new_tokens=config.max_new_tokens, batch_size=batch, seed=config.seed,
-                temperature=config.temperature, top_p=config.top_p)
+                temperature=config.temperature, top_p=config.top_p, precision=sampling_precision(config))
+
 
 
 def _items(text: str | Sequence[Any], kind: type = str) -> list[Any]:

@@ -81,3 +81,28 @@ def test_overnight_is_the_05b_model_at_the_papers_rank1_recipe_for_one_epoch():
     training = overnight["02_training"]
     assert training["max_rows"] is None and training["epochs"] == 1.0 and training["scheduler"] == "linear"
     assert training["lr"]["rank1_middle"] == 2e-5 and training["save_steps"] <= 10  # checkpoints span the run
+
+
+def test_the_sampling_precision_reaches_every_decode(monkeypatch, tmp_path):
+    """fp32 in the CPU profiles (hand labels join answers by text), auto in the paper profile, -p wins;
+    every chapter's sampling keywords carry it to sample_answers (issue 18)."""
+    import pandas as pd
+
+    from em_utils import controls, evaluation
+    from em_utils.interventions import decode_settings, sampling_settings
+
+    for profile, chapter in (("smoke", "03_judging"), ("demo", "05_adapters"), ("overnight", "06_narrow")):
+        assert make_config(chapter, profile).resolved["sampling_precision"] == "fp32"
+    assert make_config("04_direction", "paper").resolved["sampling_precision"] == "auto"
+    forced = make_config("04_direction", "demo", sampling_precision="bf16")
+    assert sampling_settings(forced, tmp_path)["precision"] == "bf16"
+    assert decode_settings(make_config("06_narrow", "demo", sampling_precision="bf16"))["precision"] == "bf16"
+    assert controls.sampling(make_config("07_controls", "smoke", sampling_precision="auto"))["precision"] == "auto"
+    seen = []
+    monkeypatch.setattr(evaluation, "load_organism", lambda *a, **k: (object(), object()))
+    monkeypatch.setattr(evaluation, "sample_answers",
+                        lambda *a, **k: seen.append(k["precision"]) or pd.DataFrame({"answer": ["x"]}))
+    settings = sampling_settings(forced, tmp_path)
+    evaluation.sample_organisms({"base": None}, [], **settings)
+    evaluation.sample_conditions(None, {"plain": None}, [], **settings)
+    assert seen == ["bf16", "bf16"]
