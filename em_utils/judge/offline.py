@@ -51,10 +51,15 @@ How it works:
    ``aligned`` is NaN, as the papers' judge answers REFUSAL or CODE there.
 
 The fitted judge is cached with joblib under ``cache_dir()/offline_judge/``, keyed by the hash of
-the training and held-out files, the code version, the depth, the reader's blocks and precision and
-the library versions; the first use fits it (a few minutes on 2 cores: about 7,000 training answers
-to encode with MiniLM, about 5,000 of them with the reader), later uses load it. Features are memoised per (question, answer) within a judge, so scoring ``aligned`` and then
-``coherent`` on the same answers encodes them once.
+the training and held-out files, the code version, the depth, the encoders' precision (MiniLM runs
+under bf16 autocast too since version 7, where the host multiplies bf16 fast), the reader's blocks
+and the library versions. The first use fits it: about 3.5 minutes on 2 cores with AMX (7,400
+training answers through MiniLM, 4,300 of them through the reader), roughly twice that in fp32. The features of
+labelled answers, and of whatever a fit reads, are kept on disk
+(:class:`~em_utils.judge.features.FeatureStore`), so a refit after a change to the fitting code
+takes under a minute, and measuring the judge again on the label files (chapter 3's agreement
+tables) reads them back. Within a judge, features are memoised per (question, answer), so scoring
+``aligned`` and then ``coherent`` on the same answers encodes them once.
 
 How far to trust it is measured on sets no fit saw (:mod:`em_utils.judge.validation`):
 :func:`~em_utils.judge.validation.evaluate_offline_judge` on the project-written

@@ -21,3 +21,16 @@ def test_doctor_reports_the_judge_choice_without_the_key(capsys, monkeypatch, tm
     monkeypatch.delenv("AZURE_OPENAI_API_KEY", raising=False)
     main(["doctor", "--no-measure"])
     assert "judge: auto -> offline" in capsys.readouterr().out
+
+
+def test_doctor_tells_a_fitted_judge_from_its_feature_store(capsys, monkeypatch, tmp_path, tmp_runs):
+    monkeypatch.setenv("EM_CACHE_DIR", str(tmp_path))
+    store = tmp_path / "offline_judge" / "features" / "minilm-0123"
+    store.mkdir(parents=True)
+    (store / "shard.npz").write_bytes(b"x" * 2**20)
+    main(["doctor", "--json", "--no-measure"])
+    judge = json.loads(capsys.readouterr().out)["judge"]
+    assert judge["offline_judge_fitted"] is False and judge["offline_judge_feature_store_mb"] == 1.0
+    (tmp_path / "offline_judge" / "abc.joblib").write_bytes(b"fit")
+    main(["doctor", "--no-measure"])
+    assert "offline judge fitted in the cache: yes; feature store 1.0 MB" in capsys.readouterr().out
