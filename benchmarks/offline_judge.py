@@ -146,7 +146,7 @@ def main() -> None:
     base = _base_model_check(judge, args.base_answers) if args.base_answers else None
     reference = None
     if not args.skip_depth6:
-        full = OfflineJudge(depth=6, use_cache=False)
+        full = OfflineJudge(depth=6, use_cache=False, feature_store=False)  # its rate below computes every feature
         full_report = evaluate_offline_judge(full, topics=False)
         reference = {
             "depth": 6,
