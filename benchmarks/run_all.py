@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, list[list[str]]] = {
         ["--organism", kind, "--precision", "auto", *model] for model in ([], ["--model", "qwen2.5-coder-0.5b-instruct"])
         for kind in ("rank1_middle", "rank32")],
     "precision_equivalence": [[]],  # refuses (and is skipped) where bf16 is emulated
+    "training_compile": [[]],  # refuses (and is skipped) where torch.compile cannot build (no C++ compiler)
     "setup_time": [[]],
     "judge_agreement": [[]],
     "judge_retries": [[]],
