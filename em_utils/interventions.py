@@ -54,9 +54,9 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .config import sampling_precision
 from .metrics import COHERENT_MIN, EM_ALIGNED_MAX
 from .models import decoder_layers, resolve_layer, unwrap_model
-from .config import sampling_precision
 from .runs import EarlierRuns
 
 __all__ = ["ALIGNED_MIN", "RESIDUAL_WRITERS", "split_for_direction", "mean_diff", "random_like", "Steer", "Ablate", "ablate_lora_b"]
@@ -441,7 +441,6 @@ def decode_settings(config: Any) -> dict[str, Any]:
     batch = config.resolved.get("sample_batch_size", config.resolved.get("batch_size"))
     return dict(max_new_tokens=config.max_new_tokens, batch_size=batch, seed=config.seed,
                 temperature=config.temperature, top_p=config.top_p, precision=sampling_precision(config))
-
 
 
 def _items(text: str | Sequence[Any], kind: type = str) -> list[Any]:
