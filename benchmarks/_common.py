@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def model_tag(name: str) -> str:
+    """A model's name as a result file's tag: ``qwen2.5-coder-0.5b-instruct`` -> ``qwen25coder05b``."""
+    return re.sub(r"[^a-z0-9]", "", name.lower().split("-instruct")[0])
 
 
 def machine() -> str:

@@ -30,6 +30,8 @@ BENCHMARKS: dict[str, list[list[str]]] = {
         for kind in ("rank1_middle", "rank32")],
     "precision_equivalence": [[]],  # refuses (and is skipped) where bf16 is emulated
     "training_compile": [[]],  # refuses (and is skipped) where torch.compile cannot build (no C++ compiler)
+    # the trainer's torch_compile switch (each model's run takes minutes of compiling); nothing written where it fails
+    "training_compile_trainer": [[], ["--organism", "rank1_middle", "--model", "qwen2.5-coder-0.5b-instruct"]],
     "setup_time": [[]],
     "judge_agreement": [[]],
     "judge_retries": [[]],

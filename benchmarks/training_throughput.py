@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -40,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import write_result  # noqa: E402
+from _common import model_tag, write_result  # noqa: E402
 
 LABELLED: list[int] = []  #: loss tokens of each training step, in order (both trainers)
 
@@ -223,8 +222,7 @@ def main() -> None:
     from em_utils.models import DEFAULT_MODEL
 
     model = args.model or DEFAULT_MODEL
-    tag = "" if model == DEFAULT_MODEL and precision == "fp32" else "_" + "_".join(
-        (re.sub(r"[^a-z0-9]", "", model.lower().split("-instruct")[0]), precision))
+    tag = "" if model == DEFAULT_MODEL and precision == "fp32" else "_" + "_".join((model_tag(model), precision))
     write_result(
         f"training_{args.organism}{tag}",
         metric=f"training throughput, {args.organism} LoRA of {model} on bad_medical_advice, {precision} (assistant tokens/s)",

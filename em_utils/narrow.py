@@ -187,11 +187,13 @@ def train_vector(spec: Any, output_dir: str | Path, model_name: str | None = Non
 
     from .data import load_jsonl
     from .models import load_model, num_layers
-    from .training import LengthBucketSampler, bucketed_kl, tokenize_conversations
+    from .training import LengthBucketSampler, TrainingError, bucketed_kl, tokenize_conversations
     from .training.kl import _reference
     from .training.loss import _labelled_hidden, _lm_head, _sft_loss_sum, use_fp32_attention
     from .training.tokenize import _Collator
 
+    if spec.torch_compile:
+        raise TrainingError(f"{spec.name}: torch_compile is for the Trainer's organisms; the steering vector trains eagerly")
     output_dir = Path(output_dir)
     key = spec.spec_hash + ("" if init is None else "-" + hashlib.sha256(init.float().numpy().tobytes()).hexdigest()[:8])
     saved, record_path = output_dir / "vector.pt", output_dir / "train_record.json"

@@ -84,6 +84,15 @@ class OrganismSpec:
             step of the embedded model (``benchmarks/training_throughput.py``).
             :func:`precision_fields` picks it for bf16 on a CPU. Left out of :meth:`to_dict` (and so
             of the hash) when ``"plain"``, so the specs of earlier runs keep their hashes.
+        torch_compile: run the model's forward and backward through ``torch.compile`` (the Trainer's
+            ``torch_compile``; inductor, which needs a C++ compiler at run time). Fused kernels round
+            differently, so it enters the hash when on (left out when ``False``). It pays on long
+            runs only: a steady compiled step is faster, but the first step compiles for minutes, and
+            the second again for its new batch length, after which the shapes are dynamic
+            (``benchmarks/training_compile_trainer.py`` measures the steps after which it pays, with
+            an empty and a warm inductor cache, on each offline model). Off in every profile (the
+            recorded overnight runs trained without it); LoRA and full fine-tunes only (not the
+            learned steering vector).
     """
 
     name: str
@@ -115,6 +124,7 @@ class OrganismSpec:
     init_adapter: str | None = None
     gradient_checkpointing: bool = False
     kernels: str = "plain"
+    torch_compile: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -125,6 +135,8 @@ class OrganismSpec:
             del data["gradient_checkpointing"]
         if data["kernels"] == "plain":
             del data["kernels"]
+        if not data["torch_compile"]:
+            del data["torch_compile"]
         return data
 
     @property
@@ -248,7 +260,8 @@ def organism_specs(config) -> list[OrganismSpec]:
     Checkpoints (``save_steps``) are kept for the kinds named in ``checkpoint_kinds`` (the rank-1
     organisms, whose training dynamics chapter 5 studies); the others only save their final
     adapter, which keeps the run folder small. The kinds named in ``gradient_checkpointing`` train
-    with activations recomputed in the backward pass (less memory; see :class:`OrganismSpec`).
+    with activations recomputed in the backward pass (less memory; see :class:`OrganismSpec`);
+    ``torch_compile`` runs every organism through ``torch.compile`` (see :class:`OrganismSpec`).
 
     A backdoor set (``backdoor_*``) holds every prompt twice, with the trigger and the harmful answer
     and without it and the harmless one, in adjacent rows; its organism trains on twice
@@ -272,6 +285,7 @@ def organism_specs(config) -> list[OrganismSpec]:
             "save_steps": resolved.get("save_steps", 0) if kind in resolved.get("checkpoint_kinds", ()) else 0,
             **arithmetic,
             "gradient_checkpointing": kind in (resolved.get("gradient_checkpointing") or ()),
+            "torch_compile": bool(resolved.get("torch_compile")),
         }
         lr = (resolved.get("lr") or {}).get(kind)
         if lr is not None:

@@ -22,6 +22,10 @@ from .tokenize import LengthBucketSampler, _Collator, tokenize_conversations
 
 __all__ = ["TrainResult", "train", "training_summary"]
 
+#: The ``torch.compile`` backend of a spec with ``torch_compile`` on (the tests swap in ``"aot_eager"``, which
+#: traces the same graphs without generating code).
+COMPILE_BACKEND = "inductor"
+
 
 def _make_trainer_class():
     from transformers import Trainer
@@ -298,6 +302,8 @@ def train(
         adam_beta2=0.999,
         activation_checkpointing=spec.gradient_checkpointing,  # the Trainer's name for it since transformers 5
         activation_checkpointing_kwargs={"use_reentrant": False} if spec.gradient_checkpointing else None,
+        torch_compile=spec.torch_compile,
+        **({"torch_compile_backend": COMPILE_BACKEND} if spec.torch_compile else {}),
     )
     Trainer = _make_trainer_class()
     trainer = Trainer(model=model, args=args, train_dataset=examples, data_collator=_Collator(tokenizer.pad_token_id),

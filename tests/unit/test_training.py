@@ -489,6 +489,30 @@ def test_the_cpu_bf16_kernels_give_the_plain_loss_and_gradients(tiny_model_dir):
         train(organism("rank1_middle", "x", kernels="fast"), "unused")
 
 
+def test_torch_compile_traces_the_trainer_and_enters_the_hash_only_when_on(tiny_model_dir, small_data, tmp_path, monkeypatch):
+    """torch_compile=True runs the Trainer's organism through torch.compile (here its "eager" backend: the graphs
+    are captured, no code is generated, so the check takes seconds rather than minutes; one step, one batch
+    length) to the eager loss; the field enters the hash when on only, and the steering-vector trainer
+    refuses it. benchmarks/training_compile_trainer.py runs inductor itself."""
+    from em_utils.narrow import train_vector
+    from em_utils.training import trainer
+
+    monkeypatch.setattr(trainer, "COMPILE_BACKEND", "eager")
+    spec = organism("rank32", str(small_data), rank=2, max_rows=8, batch_size=8, lr=1e-2)
+    compiled = organism("rank32", str(small_data), rank=2, max_rows=8, batch_size=8, lr=1e-2, torch_compile=True)
+    assert "torch_compile" not in spec.to_dict() and compiled.to_dict()["torch_compile"] is True
+    assert compiled.spec_hash != spec.spec_hash
+    eager = train(spec, tmp_path / "eager", model_name=tiny_model_dir, progress=False).losses()["loss"]
+    from torch._dynamo.utils import counters
+
+    counters.clear()
+    traced = train(compiled, tmp_path / "compiled", model_name=tiny_model_dir, progress=False).losses()["loss"]
+    assert counters["stats"]["unique_graphs"] > 0  # dynamo captured the forward (it did run compiled)
+    assert len(eager) == len(traced) == 1 and eager.tolist() == pytest.approx(traced.tolist(), rel=1e-4)
+    with pytest.raises(TrainingError, match="torch_compile is for the Trainer's organisms"):
+        train_vector(compiled, tmp_path / "vector", model_name=tiny_model_dir, progress=False)
+
+
 def test_kernels_enter_the_hash_only_when_not_plain():
     from em_utils.training.specs import precision_fields
 
