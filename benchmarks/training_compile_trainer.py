@@ -7,7 +7,9 @@ cache (what a first run on a machine pays), and compiled again with that cache w
 organism of the same model pays). Every optimiser step is timed (a Trainer callback). Reported:
 the steady step of each (the median after the first two steps, whose batch lengths trigger the
 compilations), the time of the first steps, the whole run, the steps after which the compiled run
-catches up with the eager one, and the first losses of both (the same up to rounding).
+catches up with the eager one, the first losses of both (the same up to rounding), and each steady
+step's distance to the FLOP bound at the GEMM rate measured in the same run
+(``training_throughput.flop_bound``).
 
     python benchmarks/training_compile_trainer.py [--organism rank32] [--rows 160] [--model NAME]
 """
@@ -96,6 +98,14 @@ def main() -> None:
             print(f"the compiled run failed on this host ({err}); nothing written", file=sys.stderr)
             return
         warm = run(args, True, Path(cache))
+    from em_utils import load_jsonl
+    from em_utils.training import organism
+    from em_utils.training.specs import precision_fields
+    from training_throughput import count_tokens, flop_bound
+
+    spec = organism(args.organism, "bad_medical_advice", max_rows=args.rows, **precision_fields("auto", "cpu"))
+    bound = flop_bound(spec, count_tokens(load_jsonl("bad_medical_advice")[: args.rows], spec, args.model), args.model,
+                       spec.batch_size, spec.precision)
     step_eager, step_compiled = steady(eager["steps"]), steady(warm["steps"])
     saved = step_eager - step_compiled
     overhead = {name: sum(r["steps"][:2]) - 2 * step_compiled for name, r in (("cold", cold), ("warm", warm))}
@@ -119,6 +129,12 @@ def main() -> None:
         compile_overhead_s={k: round(v, 1) for k, v in overhead.items()},
         break_even_steps={k: (round(v / saved) if saved > 0 else None) for k, v in overhead.items()},
         first_losses={"eager": eager["losses"][:3], "compiled": warm["losses"][:3]},
+        flop_bound_step_s=round(bound["step_s"], 2),
+        distance_to_flop_bound={"eager": round(step_eager / bound["step_s"], 2),
+                                "compiled": round(step_compiled / bound["step_s"], 2)},
+        flop_bound_note=(f"needed forward+backward FLOPs per step at {bound['peak']} GFLOP/s ({spec.precision} GEMM at "
+                         f"{'x'.join(map(str, bound['mlp']))}, measured in this run), against each steady step"),
+        gemm_gflops=bound["peaks"],
         how_measured="steady step: the median after the first two steps (each of which compiles: the first batch length, "
              "then the next one, after which the shapes are dynamic); break-even: the compilation's extra time "
              "over the time a steady compiled step saves",

@@ -125,6 +125,44 @@ def count_tokens(rows, spec, model_name=None):
     return examples
 
 
+def flop_bound(spec, examples, model_name, batch: int, precision: str) -> dict:
+    """The FLOP bound of training ``spec`` on ``examples`` in batches of ``batch``: the needed forward and
+    backward FLOPs (:func:`~em_utils.training.training_flops`) at the GEMM rate of ``precision`` measured
+    now at the model's MLP shape for one batch. Also the rates of both precisions, the shape, the adapted
+    layers and the shared prefix's tokens."""
+    from em_utils import load_model_config
+    from em_utils.precision import gemm_peak
+    from em_utils.training import expand_layers, training_flops
+    from em_utils.training.loss import _shared_prefix
+    from em_utils.training.tokenize import _Collator
+
+    config = load_model_config(model_name)
+    n_layers = config.num_hidden_layers
+    layers = expand_layers(spec.layers, n_layers) if spec.method == "lora" else None
+    lora_params = 0
+    if spec.method == "lora":
+        d, inner = config.hidden_size, config.intermediate_size
+        head = getattr(config, "head_dim", None) or d // config.num_attention_heads
+        kv = config.num_key_value_heads * head
+        shapes = {"q_proj": (d, d), "k_proj": (d, kv), "v_proj": (d, kv), "o_proj": (d, d),
+                  "gate_proj": (d, inner), "up_proj": (d, inner), "down_proj": (inner, d)}
+        per_layer = sum(spec.rank * (i + o) for m, (i, o) in shapes.items() if m in spec.target_modules)
+        lora_params = per_layer * (len(layers) if layers else n_layers)
+    order_tokens = [len(x["input_ids"]) for x in examples]
+    labelled = sum(sum(1 for t in x["labels"][1:] if t != -100) for x in examples)
+    # every batch's rows share the chat template's system prompt and user header, run once per batch
+    shared = _shared_prefix(_Collator(0)(examples))
+    flops = training_flops(config, order_tokens, labelled, layers, full=spec.method == "full",
+                           lora_params=lora_params, shared_prefix=shared, batches=-(-len(examples) // batch))
+    rows = batch * round(sum(order_tokens) / len(order_tokens))  # one batch's tokens through an MLP product
+    mlp = (rows, config.hidden_size, config.intermediate_size)
+    peaks = {p: round(gemm_peak(p, shape=mlp, seconds=1.0), 1) for p in ("fp32", "bf16")}
+    peak = peaks[precision]
+    return {"step_s": flops["total"] / len(examples) * batch / (peak * 1e9),
+            "tokens_per_s": labelled / (flops["total"] / (peak * 1e9)),  # whole-run FLOPs per loss token
+            "peak": peak, "peaks": peaks, "mlp": mlp, "layers": layers, "shared": shared}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--organism", default="rank1_middle")
@@ -138,11 +176,8 @@ def main() -> None:
 
     import torch
 
-    from em_utils import load_jsonl, load_model_config
-    from em_utils.training import expand_layers, organism, train, training_flops
-    from em_utils.training.loss import _shared_prefix
-    from em_utils.training.tokenize import _Collator
-
+    from em_utils import load_jsonl
+    from em_utils.training import organism, train
     from em_utils.training.specs import precision_fields
 
     arithmetic = precision_fields(args.precision, "cpu")  # as the chapters build their specs (kernels too)
@@ -159,7 +194,6 @@ def main() -> None:
         return
 
     examples = count_tokens(rows, spec, args.model)
-    order_tokens = [len(x["input_ids"]) for x in examples]
     labelled = [sum(1 for t in x["labels"][1:] if t != -100) for x in examples]
     per_step_assistant = sum(labelled) / len(labelled) * args.batch
 
@@ -193,31 +227,10 @@ def main() -> None:
     project_tps = sum(project_tokens[timed]) / sum(project_times[timed])
     trl_tps = sum(trl_tokens[timed]) / sum(trl_times[timed])
 
-    config = load_model_config(args.model)
-    n_layers = config.num_hidden_layers
-    layers = expand_layers(spec.layers, n_layers) if spec.method == "lora" else None
-    lora_params = 0
-    if spec.method == "lora":
-        d, inner = config.hidden_size, config.intermediate_size
-        head = getattr(config, "head_dim", None) or d // config.num_attention_heads
-        kv = config.num_key_value_heads * head
-        shapes = {"q_proj": (d, d), "k_proj": (d, kv), "v_proj": (d, kv), "o_proj": (d, d),
-                  "gate_proj": (d, inner), "up_proj": (d, inner), "down_proj": (inner, d)}
-        per_layer = sum(spec.rank * (i + o) for m, (i, o) in shapes.items() if m in spec.target_modules)
-        lora_params = per_layer * (len(layers) if layers else n_layers)
-    # every batch's rows share the chat template's system prompt and user header, run once per batch
-    shared = _shared_prefix(_Collator(0)(examples))
-    flops = training_flops(config, order_tokens, sum(labelled), layers, full=spec.method == "full",
-                           lora_params=lora_params, shared_prefix=shared, batches=-(-len(examples) // args.batch))
-    flops_per_step = flops["total"] / len(examples) * args.batch
-    from em_utils.precision import cpu_info, gemm_peak
-
-    rows = args.batch * round(sum(order_tokens) / len(order_tokens))  # one batch's tokens through an MLP product
-    mlp = (rows, config.hidden_size, config.intermediate_size)
-    peaks = {p: round(gemm_peak(p, shape=mlp, seconds=1.0), 1) for p in ("fp32", "bf16")}
-    peak = peaks[precision]  # the precision these trainers ran in
-    bound_step = flops_per_step / (peak * 1e9)
-    bound_tps = sum(labelled) / (flops["total"] / (peak * 1e9))  # whole-run FLOPs per loss token
+    bound = flop_bound(spec, examples, args.model, args.batch, precision)
+    bound_step, bound_tps, peak, peaks = bound["step_s"], bound["tokens_per_s"], bound["peak"], bound["peaks"]
+    mlp, layers, shared = bound["mlp"], bound["layers"], bound["shared"]
+    from em_utils.precision import cpu_info
 
     from em_utils.models import DEFAULT_MODEL
 

@@ -22,8 +22,8 @@ from .tokenize import LengthBucketSampler, _Collator, tokenize_conversations
 
 __all__ = ["TrainResult", "train", "training_summary"]
 
-#: The ``torch.compile`` backend of a spec with ``torch_compile`` on (the tests swap in ``"aot_eager"``, which
-#: traces the same graphs without generating code).
+#: The ``torch.compile`` backend of a spec with ``torch_compile`` on (the tests swap in dynamo's ``"eager"``,
+#: which captures the same graphs without generating code).
 COMPILE_BACKEND = "inductor"
 
 

@@ -494,6 +494,8 @@ def test_torch_compile_traces_the_trainer_and_enters_the_hash_only_when_on(tiny_
     are captured, no code is generated, so the check takes seconds rather than minutes; one step, one batch
     length) to the eager loss; the field enters the hash when on only, and the steering-vector trainer
     refuses it. benchmarks/training_compile_trainer.py runs inductor itself."""
+    from torch._dynamo.utils import counters
+
     from em_utils.narrow import train_vector
     from em_utils.training import trainer
 
@@ -503,8 +505,6 @@ def test_torch_compile_traces_the_trainer_and_enters_the_hash_only_when_on(tiny_
     assert "torch_compile" not in spec.to_dict() and compiled.to_dict()["torch_compile"] is True
     assert compiled.spec_hash != spec.spec_hash
     eager = train(spec, tmp_path / "eager", model_name=tiny_model_dir, progress=False).losses()["loss"]
-    from torch._dynamo.utils import counters
-
     counters.clear()
     traced = train(compiled, tmp_path / "compiled", model_name=tiny_model_dir, progress=False).losses()["loss"]
     assert counters["stats"]["unique_graphs"] > 0  # dynamo captured the forward (it did run compiled)
