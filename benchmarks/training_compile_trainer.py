@@ -34,27 +34,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def worker(organism_kind: str, rows: int, model: str | None, compile_on: bool, out: Path) -> None:
     """One training run; its step times, losses and wall time go to ``out`` as JSON."""
-    from transformers import TrainerCallback
-
     from em_utils.training import organism, train
     from em_utils.training.specs import precision_fields
+    from training_throughput import StepTimer
 
-    class Clock(TrainerCallback):
-        def __init__(self):
-            self.steps: list[float] = []
-
-        def on_step_begin(self, *args, **kwargs):
-            self.started = time.perf_counter()
-
-        def on_step_end(self, *args, **kwargs):
-            self.steps.append(time.perf_counter() - self.started)
-
-    clock = Clock()
+    clock = StepTimer()
     spec = organism(organism_kind, str(ROOT / "data" / "bad_medical_advice.jsonl"), max_rows=rows, torch_compile=compile_on,
                     **precision_fields("auto", "cpu"))
     with tempfile.TemporaryDirectory() as folder:
         result = train(spec, Path(folder) / "run", model_name=model, progress=False, callbacks=[clock])
-    out.write_text(json.dumps({"steps": clock.steps, "losses": result.losses()["loss"].tolist(),
+    out.write_text(json.dumps({"steps": clock.times, "losses": result.losses()["loss"].tolist(),
                                "seconds": result.seconds, "precision": spec.precision, "kernels": spec.kernels}))
 
 

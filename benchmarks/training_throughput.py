@@ -61,7 +61,7 @@ def count_step_tokens() -> None:
 
 
 class StepTimer:
-    """A TrainerCallback timing optimiser steps (all but the first)."""
+    """A TrainerCallback timing every optimiser step (the callers leave out the first, a warm-up)."""
 
     def __new__(cls):
         from transformers import TrainerCallback
