@@ -10,6 +10,9 @@ TORCH_SPEC ?= torch==2.13.0
 PYTEST_ARGS ?=
 # extra arguments of the whole-book command, e.g. BOOK_ARGS="-p 03_judging.temperature=1.0" or "--force"
 BOOK_ARGS ?=
+# chapters run at once (those that read none of each other), sharing the cores: JOBS=2 builds the smoke
+# profile's book faster on 2 cores (benchmarks/results/book_jobs_smoke.json); the demo is not measured yet
+JOBS ?= 1
 
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.em-installed
@@ -42,7 +45,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 book: env
-	$(BIN)/em-companion book --profile $(PROFILE) $(BOOK_ARGS)
+	$(BIN)/em-companion book --profile $(PROFILE) --jobs $(JOBS) $(BOOK_ARGS)
 	@echo "open book/_build/html/index.html"
 
 browser:

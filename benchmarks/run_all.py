@@ -33,6 +33,7 @@ BENCHMARKS: dict[str, list[list[str]]] = {
     # the trainer's torch_compile switch (each model's run takes minutes of compiling); nothing written where it fails
     "training_compile_trainer": [[], ["--organism", "rank1_middle", "--model", "qwen2.5-coder-0.5b-instruct"]],
     "setup_time": [[]],
+    "book_jobs": [[]],  # the smoke book from scratch four times (1, 2, 2, 1 jobs): about 20 minutes on 2 cores
     "judge_agreement": [[]],
     "judge_retries": [[]],
     "judge_vs_hand_labels": [[]],

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 __all__ = ["READS", "reads", "known_parameters", "route_parameters", "fingerprint", "why_run", "stamp",
            "ParameterError"]
@@ -235,3 +236,75 @@ def why_run(executed: Path, now: Mapping[str, Any], run_folder: Path, root: Path
     if changed:
         return f"{changed} changed"
     return None
+
+
+def schedule(names: Sequence[str], needs: Mapping[str, Iterable[str]], run: Callable[[str, int | None], Any],
+             jobs: int = 1, cores: int | None = None, keep: Callable[[str], bool] = lambda name: False) -> list[str]:
+    """Run each of ``names`` once every chapter it ``needs`` is done, at most ``jobs`` at a time.
+
+    A chapter is ready when the chapters it needs (those of ``names`` among them; others count as
+    done) are done; ready chapters start in ``names`` order. ``keep(name)`` is asked first, when the
+    chapter is ready: true means its last executed copy stands and it is done at once, without a
+    slot. ``run(name, threads)`` runs one chapter, from a worker thread when ``jobs > 1``.
+
+    ``threads`` is what the chapter's kernel may use: ``None`` with one job (torch's own default),
+    else the host's ``cores`` shared by the chapters that can run at that moment,
+    ``cores // min(jobs, running + ready)`` and at least 1. A chapter is only ever started when
+    another finishes, so the kernels running together never ask for more threads than ``cores``,
+    and a chapter that runs alone (every later one needs it) gets them all.
+
+    A failed chapter stops new starts; the chapters running finish, then its error is raised.
+    Returns the chapters in the order they were done (kept or run).
+
+    >>> calls = []
+    >>> schedule(["a", "b", "c"], {"c": ["a", "b"]}, lambda name, threads: calls.append((name, threads)), jobs=2, cores=2)[-1]
+    'c'
+    >>> sorted(calls)  # a and b side by side on one core each, then c alone on both
+    [('a', 1), ('b', 1), ('c', 2)]
+    """
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    wanted = set(names)
+    need = {name: set(needs.get(name, ())) & wanted for name in names}
+    pending, finished, running, failure, asked = list(names), [], {}, None, set()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        while True:
+            ready = [name for name in pending if need[name] <= set(finished)] if failure is None else []
+            kept = None
+            for name in (name for name in ready if name not in asked):
+                asked.add(name)
+                if keep(name):
+                    kept = name
+                    break
+            if kept is not None:  # done without a slot: what it unblocks is looked at again
+                pending.remove(kept)
+                finished.append(kept)
+                continue
+            if ready and len(running) < jobs:
+                width = min(jobs, len(running) + len(ready))
+                threads = None if jobs == 1 else max(1, cores // width)
+                for name in ready[: jobs - len(running)]:
+                    pending.remove(name)
+                    running[pool.submit(run, name, threads)] = name
+                continue
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                name = running.pop(future)
+                try:
+                    future.result()
+                except BaseException as err:  # noqa: BLE001  (raised once the running chapters finish)
+                    failure = failure or err
+                else:
+                    finished.append(name)
+    if failure is not None:
+        raise failure
+    return finished
+
+
+__all__ += ["schedule"]

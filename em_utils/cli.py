@@ -6,6 +6,7 @@
     em-companion book --profile demo         # run every chapter that changed, then build the HTML book
     em-companion book -p 03_judging.temperature=1.0   # one chapter's parameter (and the chapters reading it rerun)
     em-companion book -p seed=1 --force      # every chapter that has `seed`; --force reruns every chapter
+    em-companion book --profile smoke -j 2   # chapters that read none of each other side by side, sharing the cores
     em-companion train rank32:bad_medical_advice --output runs/mine -o lr=1e-4 -o max_rows=500
     accelerate launch -m em_utils.cli train rank32:bad_medical_advice --model Qwen/Qwen2.5-14B-Instruct \
         --device cuda --output runs/paper-rank32     # the same training on several GPUs
@@ -78,12 +79,15 @@ def run_chapter(
     log_output: bool = False,
     position: tuple[int, int] = (1, 1),
     why: str | None = None,
+    threads: int | None = None,
 ) -> Path:
     """Execute ``notebooks/<chapter>.ipynb`` with papermill; return the executed notebook's path.
 
     Prints ``[k/n] chapter:`` progress lines (``position`` is ``(k, n)``; ``why`` says why it runs):
     its start with the time it took last time, each stage the notebook enters, a heartbeat every
     30 s, its end. The executed copy carries the fingerprint that lets ``book`` keep it next time.
+    ``threads``: the kernel's ``OMP_NUM_THREADS`` (torch's thread count; ``None``: inherited), for
+    chapters that run side by side (:func:`build_book`'s ``jobs``).
     """
     import papermill
 
@@ -115,6 +119,7 @@ def run_chapter(
                 kernel_name="python3",
                 progress_bar=False,
                 log_output=log_output,
+                **({} if threads is None else {"kernel_manager_class": _kernel_manager(threads)}),
             )
     except BaseException:
         watcher.say(f"failed after {duration(time.time() - watcher.started)} (executed copy: {target})")
@@ -122,6 +127,22 @@ def run_chapter(
     stamp(target, before, folder)
     watcher.say(f"{done_text(time.time() - watcher.started, expected)} -> {target}")
     return target
+
+
+def _kernel_manager(threads: int) -> type:
+    """A jupyter kernel manager whose kernels start with ``OMP_NUM_THREADS=threads`` (torch's and BLAS's
+    thread count), the rest of the environment inherited."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ThreadsKernelManager(AsyncKernelManager):
+        kernel_threads = threads
+
+        async def start_kernel(self, **kw: Any) -> None:
+            env = dict(kw.pop("env", None) or os.environ)
+            env["OMP_NUM_THREADS"] = str(self.kernel_threads)
+            await super().start_kernel(env=env, **kw)
+
+    return ThreadsKernelManager
 
 
 def _jupyter_book() -> list[str]:
@@ -150,6 +171,7 @@ def build_book(
     parameters: dict[str, Any] | None = None,
     execute: bool = True,
     force: bool = False,
+    jobs: int = 1,
 ) -> Path:
     """Run the chapters with papermill and build the HTML book strictly (warnings are errors).
 
@@ -163,11 +185,15 @@ def build_book(
         execute: run the notebooks; if False, reuse executed copies already in ``book/chapters``.
         force: run every chapter, even one whose executed copy still stands (by default a chapter
             is kept when nothing it depends on changed: :func:`em_utils.book.why_run`).
+        jobs: chapters run at once, each started when the chapters it reads are done
+            (:func:`em_utils.book.schedule`); with more than one, the host's cores are shared between
+            the kernels running together (``OMP_NUM_THREADS``); measured against one job in
+            ``benchmarks/book_jobs.py`` (``benchmarks/results/book_jobs_<profile>.json``).
 
     Returns:
         The path of the built ``index.html``.
     """
-    from .book import fingerprint, known_parameters, reads, route_parameters, why_run
+    from .book import fingerprint, known_parameters, reads, route_parameters, schedule, why_run
     from .paths import runs_dir
     from .progress import chapter_line
 
@@ -191,16 +217,26 @@ def build_book(
         _unlink_dropped(dest / "book", set(chapters(root)) - set(names))
     if execute:
         order = chapters(root)
-        for k, name in enumerate(names, 1):
+        position = {name: k for k, name in enumerate(names, 1)}
+        why: dict[str, str] = {}
+
+        def keep(name: str) -> bool:  # asked once every chapter it reads is done (their records are final)
             params = {"profile": profile, **routed[name]}
             runs = runs_dir() / str(params["profile"])
             target = dest / EXECUTED / f"{name}.ipynb"
-            why = "--force" if force else why_run(
+            reason = "--force" if force else why_run(
                 target, fingerprint(notebook[name], params, runs, reads(name, order), root), runs / name, root)
-            if why is None:
-                print(chapter_line(k, len(names), name, "unchanged, kept"), flush=True)
-                continue
-            run_chapter(name, profile, routed[name], output_dir=dest / EXECUTED, position=(k, len(names)), why=why)
+            if reason is None:
+                print(chapter_line(position[name], len(names), name, "unchanged, kept"), flush=True)
+                return True
+            why[name] = reason
+            return False
+
+        def run(name: str, threads: int | None) -> None:
+            run_chapter(name, profile, routed[name], output_dir=dest / EXECUTED, position=(position[name], len(names)),
+                        why=why[name], threads=threads)
+
+        schedule(names, {name: reads(name, order) for name in names}, run, jobs=jobs, keep=keep)
 
     from .results import write_book_pages  # book/results.md from this profile's run folders; the paper profile's cost tables
 
@@ -316,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     book.add_argument("--no-execute", action="store_true", help="reuse the executed notebooks in book/chapters")
     book.add_argument("--force", action="store_true",
                       help="run every chapter (by default a chapter is kept when nothing it depends on changed)")
+    book.add_argument("--jobs", "-j", type=int, default=1,
+                      help="chapters run at once when the chapters they read are done, sharing the cores (default 1)")
 
     sub.add_parser("chapters", help="list the chapters in book order")
 
@@ -401,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 run_chapter(args.chapter, args.profile, params, log_output=True)
             else:
                 index = build_book(args.profile, args.dest, args.only, params, execute=not args.no_execute,
-                                   force=args.force)
+                                   force=args.force, jobs=args.jobs)
                 print(f"book: {index}")
         except ParameterError as err:  # before anything ran: one line, no traceback
             print(f"em-companion {args.command}: {err}", file=sys.stderr)

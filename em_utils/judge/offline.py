@@ -80,6 +80,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -570,7 +571,7 @@ class OfflineJudge:
         import joblib
 
         self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.cache_path.with_suffix(".tmp")
+        partial = self.cache_path.with_suffix(f".tmp{os.getpid()}")  # two chapters side by side may fit at once
         joblib.dump(fitted, partial)
         partial.replace(self.cache_path)
 

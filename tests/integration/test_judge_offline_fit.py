@@ -39,7 +39,12 @@ WORD_SALAD = ("I'm so bored.", "bored the the on Tuesday lamp spoon quickly of o
 def judge_cache(tmp_path_factory):
     """A cache folder for this module (the judge is fitted there once), moved back afterwards so the
     tests after this module find the models where they are."""
+    from em_utils.models import prepare_embedded
+
     folder = tmp_path_factory.mktemp("judge_cache")
+    # The reader's model (the embedded one) comes from the usual cache: de-quantised there once (every later
+    # test loads it from there too), not a second time into this folder (25-40 s on 2 cores)
+    (folder / "models").symlink_to(prepare_embedded().parent, target_is_directory=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("EM_CACHE_DIR", str(folder))
         yield folder

@@ -1,5 +1,8 @@
 """Every chapter executed by papermill (smoke profile), the book built from them, opened in Chromium.
 
+The book is built with two jobs (``em-companion book -j 2``): chapters that read none of each other run side
+by side on one core each, as a user's ``-j 2`` build does (``benchmarks/results/book_jobs_smoke.json``).
+
 A fake API key sits in the environment the whole time; it must appear nowhere in the run folders,
 the executed notebooks or the built book.
 """
@@ -25,17 +28,10 @@ def built(tmp_path_factory):
     from em_utils.cli import build_book
 
     root = tmp_path_factory.mktemp("book")
-    saved = {k: os.environ.get(k) for k in ("EM_RUNS_DIR", "OPENAI_API_KEY")}
-    os.environ["EM_RUNS_DIR"] = str(root / "runs")
-    os.environ["OPENAI_API_KEY"] = FAKE_KEY
-    try:
-        index = build_book("smoke", dest=root / "site")
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EM_RUNS_DIR", str(root / "runs"))
+        patch.setenv("OPENAI_API_KEY", FAKE_KEY)
+        index = build_book("smoke", dest=root / "site", jobs=2)
     return root, index
 
 
@@ -75,6 +71,19 @@ def test_every_chapter_is_tested():
     from em_utils.cli import chapters
 
     assert set(chapters()) == set(EXPECTED)
+
+
+def test_chapters_that_ran_side_by_side_shared_the_cores(built):
+    """With two jobs, chapters 1 and 2 start together, 3 runs alone (every later chapter reads it), 4 beside 7 (which
+    reads 2 and 3 only), 5 and 6 once 4 is done, beside 7 or each other: each kernel's torch threads (its run record)
+    are the cores shared by the chapters that could run when it started."""
+    root, _ = built
+    cores = len(os.sched_getaffinity(0))
+    threads = {folder.name: json.loads((folder / "run.json").read_text())["hardware"]["torch_threads"]
+               for folder in (root / "runs" / "smoke").iterdir() if (folder / "run.json").is_file()}
+    alone, paired = max(1, cores), max(1, cores // 2)
+    assert threads == {"01_datasets": paired, "02_training": paired, "03_judging": alone, "04_direction": paired,
+                       "05_adapters": paired, "06_narrow": paired, "07_controls": paired}
 
 
 @pytest.mark.parametrize("chapter", sorted(EXPECTED))

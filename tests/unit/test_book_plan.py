@@ -181,3 +181,73 @@ def test_parameter_mistakes_stop_before_anything_runs(project, capsys):
     with pytest.raises(SystemExit):
         cli.main(["book", "-p", "a", "b", "c"])
     assert "give NAME VALUE or NAME=VALUE" in capsys.readouterr().err
+
+
+def test_with_two_jobs_chapters_start_when_what_they_read_is_done_and_share_the_cores(project, monkeypatch):
+    """The stub chapters take a moment each; with ``-j 2`` the ones that read none of each other overlap, no
+    chapter starts before the chapters it reads have finished, and each kernel gets the cores shared by the
+    chapters that could run when it started."""
+    import threading
+    import time
+
+    import papermill
+
+    root, runs, ran = project
+    stub, events, lock = papermill.execute_notebook, [], threading.Lock()
+
+    def timed(source, target, parameters, **kwargs):
+        chapter = source.rsplit("/", 1)[-1].removesuffix(".ipynb")
+        manager = kwargs.get("kernel_manager_class")
+        with lock:
+            events.append(("start", chapter, time.perf_counter(), getattr(manager, "kernel_threads", None)))
+        time.sleep(0.3)
+        stub(source, target, parameters, **kwargs)
+        with lock:
+            events.append(("end", chapter, time.perf_counter(), None))
+
+    monkeypatch.setattr(papermill, "execute_notebook", timed)
+    monkeypatch.setattr(book.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert sorted(_build(ran, "-j", "2")) == sorted(CHAPTERS)
+    start = {c: t for kind, c, t, _ in events if kind == "start"}
+    end = {c: t for kind, c, t, _ in events if kind == "end"}
+    threads = {c: n for kind, c, _, n in events if kind == "start"}
+    for chapter in CHAPTERS:
+        assert all(end[dep] <= start[chapter] for dep in reads(chapter, CHAPTERS))
+    assert start["02_training"] < end["01_datasets"] and start["06_narrow"] < end["05_adapters"]  # side by side
+    # 1 and 2 together (2 of 4 cores each); 3 and 4 alone (every later chapter reads them); 5 and 6 together
+    assert threads == {"01_datasets": 2, "02_training": 2, "03_judging": 4, "04_direction": 4,
+                       "05_adapters": 2, "06_narrow": 2}
+    running, most = 0, 0
+    for kind, *_ in sorted(events, key=lambda e: e[2]):
+        running += 1 if kind == "start" else -1
+        most = max(most, running)
+    assert most == 2
+    # one job: the book's order, one at a time, the kernels' own thread count
+    events.clear()
+    assert _build(ran, "--force") == CHAPTERS
+    assert {n for kind, _, _, n in events if kind == "start"} == {None}
+
+
+def test_a_chapter_that_fails_stops_the_chapters_after_it_and_lets_the_running_one_finish(project, monkeypatch):
+    import time
+
+    import papermill
+
+    root, runs, ran = project
+    stub = papermill.execute_notebook
+
+    def failing(source, target, parameters, **kwargs):
+        if source.endswith("02_training.ipynb"):
+            raise RuntimeError("chapter 2 broke")
+        if source.endswith("01_datasets.ipynb"):
+            time.sleep(0.3)  # still running when chapter 2 fails
+        stub(source, target, parameters, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", failing)
+    ran.clear()
+    with pytest.raises(RuntimeError, match="chapter 2 broke"):
+        cli.main(["book", "--profile", "smoke", "-j", "2"])
+    assert ran == ["01_datasets"]  # finished; nothing that reads chapter 2 started
+    assert (runs / "smoke" / "01_datasets" / "run.json").is_file()
+    with pytest.raises(ValueError, match="jobs must be at least 1"):
+        book.schedule(["a"], {}, lambda name, threads: None, jobs=0)
