@@ -239,7 +239,8 @@ def why_run(executed: Path, now: Mapping[str, Any], run_folder: Path, root: Path
 
 
 def schedule(names: Sequence[str], needs: Mapping[str, Iterable[str]], run: Callable[[str, int | None], Any],
-             jobs: int = 1, cores: int | None = None, keep: Callable[[str], bool] = lambda name: False) -> list[str]:
+             jobs: int = 1, cores: int | None = None, keep: Callable[[str], bool] = lambda name: False,
+             retune: Callable[[str, int], Any] | None = None) -> list[str]:
     """Run each of ``names`` once every chapter it ``needs`` is done, at most ``jobs`` at a time.
 
     A chapter is ready when the chapters it needs (those of ``names`` among them; others count as
@@ -251,7 +252,11 @@ def schedule(names: Sequence[str], needs: Mapping[str, Iterable[str]], run: Call
     else the host's ``cores`` shared by the chapters that can run at that moment,
     ``cores // min(jobs, running + ready)`` and at least 1. A chapter is only ever started when
     another finishes, so the kernels running together never ask for more threads than ``cores``,
-    and a chapter that runs alone (every later one needs it) gets them all.
+    and a chapter that runs alone (every later one needs it) gets them all. When nothing more can
+    start, ``retune(name, threads)`` gives each running chapter its new share (it is also called, from
+    this thread, with each chapter's threads just before the chapter starts),
+    ``cores // running`` (the chapter left alone at the end takes the cores the others freed; the
+    kernel adopts it at its next stage: :func:`em_utils.runs.adopt_threads`).
 
     A failed chapter stops new starts; the chapters running finish, then its error is raised.
     Returns the chapters in the order they were done (kept or run).
@@ -270,7 +275,7 @@ def schedule(names: Sequence[str], needs: Mapping[str, Iterable[str]], run: Call
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     wanted = set(names)
     need = {name: set(needs.get(name, ())) & wanted for name in names}
-    pending, finished, running, failure, asked = list(names), [], {}, None, set()
+    pending, finished, running, failure, asked, given = list(names), [], {}, None, set(), {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         while True:
             ready = [name for name in pending if need[name] <= set(finished)] if failure is None else []
@@ -289,10 +294,19 @@ def schedule(names: Sequence[str], needs: Mapping[str, Iterable[str]], run: Call
                 threads = None if jobs == 1 else max(1, cores // width)
                 for name in ready[: jobs - len(running)]:
                     pending.remove(name)
+                    given[name] = threads
+                    if retune is not None and threads is not None:
+                        retune(name, threads)  # before it starts: a later share is never overwritten by this one
                     running[pool.submit(run, name, threads)] = name
                 continue
             if not running:
                 break
+            if retune is not None and jobs > 1:  # nothing more can start: the running chapters share the cores
+                share = max(1, cores // len(running))
+                for name in running.values():
+                    if given[name] != share:
+                        given[name] = share
+                        retune(name, share)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 name = running.pop(future)

@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -80,6 +81,7 @@ def run_chapter(
     position: tuple[int, int] = (1, 1),
     why: str | None = None,
     threads: int | None = None,
+    threads_file: Path | None = None,
 ) -> Path:
     """Execute ``notebooks/<chapter>.ipynb`` with papermill; return the executed notebook's path.
 
@@ -87,7 +89,8 @@ def run_chapter(
     its start with the time it took last time, each stage the notebook enters, a heartbeat every
     30 s, its end. The executed copy carries the fingerprint that lets ``book`` keep it next time.
     ``threads``: the kernel's ``OMP_NUM_THREADS`` (torch's thread count; ``None``: inherited), for
-    chapters that run side by side (:func:`build_book`'s ``jobs``).
+    chapters that run side by side (:func:`build_book`'s ``jobs``); ``threads_file``: a file whose
+    count the kernel takes at each stage's start (:func:`em_utils.runs.adopt_threads`).
     """
     import papermill
 
@@ -119,7 +122,7 @@ def run_chapter(
                 kernel_name="python3",
                 progress_bar=False,
                 log_output=log_output,
-                **({} if threads is None else {"kernel_manager_class": _kernel_manager(threads)}),
+                **({} if threads is None else {"kernel_manager_class": _kernel_manager(threads, threads_file)}),
             )
     except BaseException:
         watcher.say(f"failed after {duration(time.time() - watcher.started)} (executed copy: {target})")
@@ -129,10 +132,12 @@ def run_chapter(
     return target
 
 
-def _kernel_manager(threads: int) -> type:
+def _kernel_manager(threads: int, threads_file: Path | None = None) -> type:
     """A jupyter kernel manager whose kernels start with ``OMP_NUM_THREADS=threads`` (torch's and BLAS's
-    thread count), the rest of the environment inherited."""
+    thread count) and, given, ``EM_THREADS_FILE=threads_file``; the rest of the environment inherited."""
     from jupyter_client.manager import AsyncKernelManager
+
+    from .runs import THREADS_FILE_ENV
 
     class ThreadsKernelManager(AsyncKernelManager):
         kernel_threads = threads
@@ -140,6 +145,8 @@ def _kernel_manager(threads: int) -> type:
         async def start_kernel(self, **kw: Any) -> None:
             env = dict(kw.pop("env", None) or os.environ)
             env["OMP_NUM_THREADS"] = str(self.kernel_threads)
+            if threads_file is not None:
+                env[THREADS_FILE_ENV] = str(threads_file)
             await super().start_kernel(env=env, **kw)
 
     return ThreadsKernelManager
@@ -187,7 +194,8 @@ def build_book(
             is kept when nothing it depends on changed: :func:`em_utils.book.why_run`).
         jobs: chapters run at once, each started when the chapters it reads are done
             (:func:`em_utils.book.schedule`); with more than one, the host's cores are shared between
-            the kernels running together (``OMP_NUM_THREADS``); measured against one job in
+            the kernels running together (``OMP_NUM_THREADS``; a chapter left running alone takes the
+            freed cores at its next stage); measured against one job in
             ``benchmarks/book_jobs.py`` (``benchmarks/results/book_jobs_<profile>.json``).
 
     Returns:
@@ -232,11 +240,18 @@ def build_book(
             why[name] = reason
             return False
 
-        def run(name: str, threads: int | None) -> None:
-            run_chapter(name, profile, routed[name], output_dir=dest / EXECUTED, position=(position[name], len(names)),
-                        why=why[name], threads=threads)
+        with tempfile.TemporaryDirectory(prefix="em-threads-") as shares:  # each running chapter's share of the cores
+            def share(name: str, threads: int) -> None:  # at the chapter's start, and when its share changes
+                partial = Path(shares) / f"{name}.tmp"
+                partial.write_text(str(threads))
+                partial.replace(Path(shares) / name)  # the kernel reads it at each stage's start
 
-        schedule(names, {name: reads(name, order) for name in names}, run, jobs=jobs, keep=keep)
+            def run(name: str, threads: int | None) -> None:
+                run_chapter(name, profile, routed[name], output_dir=dest / EXECUTED,
+                            position=(position[name], len(names)), why=why[name], threads=threads,
+                            threads_file=None if threads is None else Path(shares) / name)
+
+            schedule(names, {name: reads(name, order) for name in names}, run, jobs=jobs, keep=keep, retune=share)
 
     from .results import write_book_pages  # book/results.md from this profile's run folders; the paper profile's cost tables
 

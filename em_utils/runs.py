@@ -36,7 +36,8 @@ from .data import file_sha256
 from .paths import project_root, runs_dir
 from .progress import write_progress
 
-__all__ = ["Run", "start_run", "read_record", "require_run", "MissingRunError", "EarlierRuns"]
+__all__ = ["Run", "start_run", "read_record", "require_run", "MissingRunError", "EarlierRuns", "adopt_threads",
+           "THREADS_FILE_ENV"]
 
 _PACKAGES = (
     "em-companion",
@@ -88,6 +89,34 @@ def _packages() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+#: Set by ``em-companion book --jobs`` in a chapter's kernel: a file holding the torch threads it may use now.
+THREADS_FILE_ENV = "EM_THREADS_FILE"
+
+
+def adopt_threads() -> int | None:
+    """Set torch's thread count to the one in the file :data:`THREADS_FILE_ENV` names, and return it.
+
+    The whole-book command with several jobs shares the cores between the chapters running and
+    rewrites a chapter's file when its share changes (a chapter left running alone takes the cores
+    the others freed): :meth:`Run.stage` calls this at every stage's start. ``None`` (nothing
+    changed) without the variable or with a file that is missing or not a positive integer.
+    """
+    path = os.environ.get(THREADS_FILE_ENV)
+    if not path:
+        return None
+    try:
+        threads = int(Path(path).read_text().strip())
+    except (OSError, ValueError):
+        return None
+    if threads < 1:
+        return None
+    import torch
+
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    return threads
 
 
 def _hardware() -> dict[str, Any]:
@@ -168,7 +197,12 @@ class Run:
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         """Time a stage; the record is rewritten when it ends (even on error). While it runs,
-        ``progress.json`` names it, for the command that started the notebook to show."""
+        ``progress.json`` names it, for the command that started the notebook to show. Under
+        ``em-companion book --jobs``, the stage starts on the torch threads the command last gave this
+        chapter (:func:`adopt_threads`), recorded as ``stage_threads``."""
+        threads = adopt_threads()
+        if threads is not None:
+            self.record.setdefault("stage_threads", {})[name] = threads
         started = time.perf_counter()
         self._open.append((name, time.time()))
         write_progress(self.folder, self._wall_started, self._open)

@@ -251,3 +251,22 @@ def test_a_chapter_that_fails_stops_the_chapters_after_it_and_lets_the_running_o
     assert (runs / "smoke" / "01_datasets" / "run.json").is_file()
     with pytest.raises(ValueError, match="jobs must be at least 1"):
         book.schedule(["a"], {}, lambda name, threads: None, jobs=0)
+
+
+def test_a_chapter_left_running_alone_is_given_the_cores_the_others_freed():
+    import time
+
+    calls, retunes = [], []
+    pace = {"a": 0.05, "b": 0.6, "c": 0.05}  # b outlasts a and then c, which reads a
+
+    def run(name, threads):
+        calls.append((name, threads))
+        time.sleep(pace[name])
+
+    book.schedule(["a", "b", "c"], {"c": ["a"]}, run, jobs=2, cores=2, retune=lambda name, n: retunes.append((name, n)))
+    assert sorted(calls) == [("a", 1), ("b", 1), ("c", 1)]  # c starts beside b
+    # each chapter's share before it starts, then b's two cores once c is done and nothing else can start
+    assert retunes == [("a", 1), ("b", 1), ("c", 1), ("b", 2)]
+    retunes.clear()
+    book.schedule(["a", "b", "c"], {"c": ["a"]}, run, jobs=1, cores=2, retune=lambda name, n: retunes.append((name, n)))
+    assert retunes == []  # one job: every chapter on torch's own thread count

@@ -58,3 +58,30 @@ def test_secret_values_never_reach_the_run_folder(tmp_runs, monkeypatch):
     for path in tmp_runs.rglob("*"):
         if path.is_file():
             assert FAKE not in path.read_text()
+
+
+def test_a_stage_starts_on_the_threads_the_book_command_last_gave_the_chapter(tmp_runs, tmp_path, monkeypatch):
+    import torch
+
+    from em_utils.runs import THREADS_FILE_ENV, adopt_threads
+
+    before = torch.get_num_threads()
+    share = tmp_path / "share"
+    run = start_run(make_config("01_datasets", profile="smoke"))
+    try:
+        with run.stage("no command"):  # not under `book --jobs`: torch's own count, nothing recorded
+            assert torch.get_num_threads() == before
+        monkeypatch.setenv(THREADS_FILE_ENV, str(share))
+        share.write_text("1")
+        with run.stage("one"):
+            assert torch.get_num_threads() == 1
+        share.write_text("2")
+        with run.stage("two"):
+            assert torch.get_num_threads() == 2
+        share.write_text("zero\n")  # unreadable: left as it is
+        assert adopt_threads() is None and torch.get_num_threads() == 2
+        share.unlink()
+        assert adopt_threads() is None
+        assert json.loads((run.folder / "run.json").read_text())["stage_threads"] == {"one": 1, "two": 2}
+    finally:
+        torch.set_num_threads(before)
