@@ -398,6 +398,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="override an organism field, e.g. lr=2e-5 (repeatable)")
 
     args = parser.parse_args(argv)
+    if getattr(args, "jobs", 1) < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
     if getattr(args, "profile", None) == "workshop":  # the `quick` profile (em_utils.config.PROFILE_ALIASES): runs/quick/
         from .config import PROFILE_ALIASES
 

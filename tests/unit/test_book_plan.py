@@ -253,6 +253,14 @@ def test_a_chapter_that_fails_stops_the_chapters_after_it_and_lets_the_running_o
         book.schedule(["a"], {}, lambda name, threads: None, jobs=0)
 
 
+def test_a_job_count_below_one_is_refused_before_anything_runs(project, capsys):
+    root, runs, ran = project
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["book", "--profile", "smoke", "-j", "0"])
+    assert exit_.value.code == 2 and "--jobs must be at least 1, got 0" in capsys.readouterr().err
+    assert ran == [] and not runs.exists()
+
+
 def test_a_chapter_left_running_alone_is_given_the_cores_the_others_freed():
     import time
 
