@@ -15,7 +15,6 @@ default); ``ratio`` is its median time over the fastest other setting's median, 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -28,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 from _common import write_result  # noqa: E402
+from book_time import chapter_times  # noqa: E402
 
 
 def warm_cache(folder: Path) -> Path:
@@ -58,16 +58,14 @@ def build(profile: str, jobs: int, work: Path, cache: Path) -> dict:
     started = time.perf_counter()
     build_book(profile, dest=work / "site", jobs=jobs)
     wall = time.perf_counter() - started
-    chapters = {}
-    for record in sorted((work / "runs" / profile).glob("*/run.json")):
-        run = json.loads(record.read_text())
-        chapters[run["chapter"]] = {"wall_s": round(run["wall_seconds"], 1),
-                                    "torch_threads": run.get("hardware", {}).get("torch_threads"),
-                                    "started_utc": run.get("started_utc"), "finished_utc": run.get("finished_utc")}
+    chapters = {row["chapter"]: {k: row[k] for k in ("wall_s", "torch_threads", "started_utc", "finished_utc")}
+                for row in chapter_times(work / "runs", profile)}
     return {"jobs": jobs, "wall_s": round(wall, 1), "chapters": chapters}
 
 
 def main(argv: list[str] | None = None) -> int:
+    from em_utils.book import host_cores
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="smoke")
     parser.add_argument("--jobs", default="1,2,2,1",
@@ -85,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     write_result(f"book_jobs_{args.profile}", f"{args.profile} book built from scratch, {best} jobs (median of its builds)",
                  "s", median[best], "one chapter at a time (--jobs 1), median of its builds", one,
                  round(one / median[best], 2),
-                 {"profile": args.profile, "order": settings, "cores": len(os.sched_getaffinity(0))},
+                 {"profile": args.profile, "order": settings, "cores": host_cores()},
                  builds=builds,
                  how_measured="each build from an empty run folder and a fresh copy of one warm cache (embedded "
                               "model, offline judge fitted before the first build, with the usual cache's stored features), in the order given; wall time "

@@ -34,14 +34,16 @@ def cpu_flags() -> list[str]:
 
 
 def chapter_times(runs: Path, profile: str) -> list[dict]:
-    """One row per chapter run record: wall seconds, stages, commit, precision resolved."""
+    """One row per chapter run record: wall seconds, stages, commit, precision resolved, torch threads at its start."""
     rows = []
     for record in sorted((runs / profile).glob("*/run.json")):
         run = json.loads(record.read_text())
         rows.append({"chapter": run["chapter"], "wall_s": round(run["wall_seconds"], 1),
                      "stages_s": {k: round(v, 1) for k, v in run.get("stages", {}).items()},
                      "commit": run.get("git", {}).get("commit"), "status": run.get("status"),
-                     "precision": run.get("resolved", {}).get("precision")})
+                     "precision": run.get("resolved", {}).get("precision"),
+                     "torch_threads": run.get("hardware", {}).get("torch_threads"),
+                     "started_utc": run.get("started_utc"), "finished_utc": run.get("finished_utc")})
     if not rows:
         raise SystemExit(f"no run records under {runs / profile}: build the book first (make book PROFILE={profile})")
     return rows

@@ -238,6 +238,11 @@ def why_run(executed: Path, now: Mapping[str, Any], run_folder: Path, root: Path
     return None
 
 
+def host_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS has one): what ``--jobs`` shares."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def schedule(names: Sequence[str], needs: Mapping[str, Iterable[str]], run: Callable[[str, int | None], Any],
              jobs: int = 1, cores: int | None = None, keep: Callable[[str], bool] = lambda name: False,
              retune: Callable[[str, int], Any] | None = None) -> list[str]:
@@ -271,8 +276,7 @@ def schedule(names: Sequence[str], needs: Mapping[str, Iterable[str]], run: Call
 
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
-    if cores is None:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = host_cores() if cores is None else cores
     wanted = set(names)
     need = {name: set(needs.get(name, ())) & wanted for name in names}
     pending, finished, running, failure, asked, given = list(names), [], {}, None, set(), {}
@@ -321,4 +325,4 @@ def schedule(names: Sequence[str], needs: Mapping[str, Iterable[str]], run: Call
     return finished
 
 
-__all__ += ["schedule"]
+__all__ += ["host_cores", "schedule"]

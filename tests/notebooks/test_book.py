@@ -79,7 +79,9 @@ def test_chapters_that_ran_side_by_side_shared_the_cores(built):
     are the cores shared by the chapters that could run when it started, and a stage starts on the chapter's share
     at that moment."""
     root, _ = built
-    cores = len(os.sched_getaffinity(0))
+    from em_utils.book import host_cores
+
+    cores = host_cores()
     records = {folder.name: json.loads((folder / "run.json").read_text())
                for folder in (root / "runs" / "smoke").iterdir() if (folder / "run.json").is_file()}
     alone, paired = max(1, cores), max(1, cores // 2)
