@@ -41,8 +41,9 @@ class ConfigError(ValueError):
 
 #: Settings shared by every chapter of a profile.
 _COMMON: dict[str, dict[str, Any]] = {
-    # ``sampling_precision``: the decode's arithmetic (fp32 on the CPU profiles: the book's hand labels are
-    # joined to its answers by text, and a bf16 decode writes other texts; see sampling_precision below)
+    # ``sampling_precision``: the decode's arithmetic (fp32 in smoke and demo: the book's hand labels are
+    # joined to the demo's answers by text, and a bf16 decode writes other texts; ``quick`` takes ``auto``;
+    # see sampling_precision below)
     "smoke": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "sampling_precision": "fp32",
               "judge": "offline", "seed": 0},
     "demo": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "sampling_precision": "fp32",
@@ -290,7 +291,10 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
 
 
 #: The ``quick`` profile (a workshop's: every chapter on the embedded model within about 20 minutes
-#: on 2 cores): the demo's settings with fewer organisms, rows and answers.
+#: on 2 cores): the demo's settings with fewer organisms, rows and answers, decoding in the host's best
+#: arithmetic (``sampling_precision`` ``auto``: bf16 where the CPU multiplies it natively; no hand label is
+#: joined to a ``quick`` answer, so nothing there needs the fp32 decode's texts).
+_QUICK_COMMON: dict[str, Any] = {"sampling_precision": "auto"}
 _QUICK: dict[str, dict[str, Any]] = {
     "01_datasets": {},
     "02_training": {
@@ -347,7 +351,7 @@ def _profiles() -> dict[str, dict[str, dict[str, Any]]]:
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for profile, common in _COMMON.items():
         out[profile] = {chapter: {**common, **per[profile]} for chapter, per in _CHAPTERS.items()}
-    out["quick"] = {chapter: {**settings, **_QUICK.get(chapter, {})} for chapter, settings in out["demo"].items()}
+    out["quick"] = {chapter: {**settings, **_QUICK_COMMON, **_QUICK.get(chapter, {})} for chapter, settings in out["demo"].items()}
     out["overnight"] = {chapter: {**settings, **_OVERNIGHT_COMMON, **_OVERNIGHT.get(chapter, {})}
                         for chapter, settings in out["demo"].items()}
     return out
@@ -477,12 +481,14 @@ def make_config(chapter: str, profile: str = "demo", **params: Any) -> RunConfig
 def sampling_precision(config: Any) -> str:
     """The decode's arithmetic for a chapter: its profile's ``sampling_precision`` (``fp32`` where absent).
 
-    ``fp32`` in the CPU profiles: the book's hand labels are joined to its answers by their text, and a
-    bf16 decode (1.6-1.9x faster on a CPU with AMX, ``benchmarks/results/sampling*_bf16.json``) writes
-    other texts; ``auto`` in the paper profile. ``-p sampling_precision auto`` (or ``bf16``) picks it for a run.
+    ``fp32`` in the ``smoke``, ``demo`` and ``overnight`` profiles: the book's hand labels are joined to the
+    demo's answers by their text, the overnight results are recorded, and a bf16 decode (1.6-1.9x faster on
+    a CPU with AMX, ``benchmarks/results/sampling*_bf16.json``) writes other texts; ``auto`` in ``quick``
+    (the workshop's, where time matters most) and ``paper``. ``-p sampling_precision auto`` (or ``bf16``,
+    ``fp32``) picks it for a run.
 
-    >>> sampling_precision(make_config("03_judging", "demo")), sampling_precision(make_config("03_judging", "paper"))
-    ('fp32', 'auto')
+    >>> [sampling_precision(make_config("03_judging", p)) for p in ("demo", "quick", "paper")]
+    ['fp32', 'auto', 'auto']
     """
     return config.resolved.get("sampling_precision") or "fp32"
 

@@ -84,7 +84,8 @@ def test_overnight_is_the_05b_model_at_the_papers_rank1_recipe_for_one_epoch():
 
 
 def test_the_sampling_precision_reaches_every_decode(monkeypatch, tmp_path):
-    """fp32 in the CPU profiles (hand labels join answers by text), auto in the paper profile, -p wins;
+    """fp32 in the smoke, demo and overnight profiles (hand labels join the demo's answers by text), auto in
+    quick and paper, -p wins;
     every chapter's sampling keywords carry it to sample_answers (issue 18)."""
     import pandas as pd
 
@@ -93,7 +94,9 @@ def test_the_sampling_precision_reaches_every_decode(monkeypatch, tmp_path):
 
     for profile, chapter in (("smoke", "03_judging"), ("demo", "05_adapters"), ("overnight", "06_narrow")):
         assert make_config(chapter, profile).resolved["sampling_precision"] == "fp32"
-    assert make_config("04_direction", "paper").resolved["sampling_precision"] == "auto"
+    for profile in ("quick", "workshop", "paper"):
+        assert make_config("04_direction", profile).resolved["sampling_precision"] == "auto"
+    assert make_config("05_adapters", "quick", sampling_precision="fp32").resolved["sampling_precision"] == "fp32"
     forced = make_config("04_direction", "demo", sampling_precision="bf16")
     assert sampling_settings(forced, tmp_path)["precision"] == "bf16"
     assert decode_settings(make_config("06_narrow", "demo", sampling_precision="bf16"))["precision"] == "bf16"
