@@ -23,6 +23,7 @@ of a setting no longer in use (older packages, say) is not removed: delete it to
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import importlib.metadata
 import inspect
@@ -239,7 +240,9 @@ class FeatureStore:
     Each :meth:`add` writes one shard (the pairs' keys and their float32 rows, named by the hash of
     its keys) to a temporary name and renames it into place, so a killed process leaves no
     half-written shard and several processes can add at once; copying one store into another
-    overwrites identical shards rather than piling up copies. A shard that does not load is skipped (and named in the log).
+    overwrites identical shards rather than piling up copies. A shard that does not load, or whose
+    rows are not one finite vector per key of the store's width (the width most stored rows have), is
+    skipped and named in the log: its pairs are computed again, never read wrong.
     The whole folder is read on the first :meth:`lookup` (tens of MB for every labelled answer).
     """
 
@@ -253,13 +256,26 @@ class FeatureStore:
 
     def _load(self) -> dict[str, np.ndarray]:
         if self._rows is None:
-            self._rows = {}
+            shards = []
             for shard in sorted(self.folder.glob("*.npz")):
                 try:
                     with np.load(shard) as data:
                         keys, x = data["keys"], data["x"]
+                    if keys.ndim != 1 or x.ndim != 2 or len(x) != len(keys) or not np.isfinite(x).all():
+                        raise ValueError(f"{len(keys)} keys, rows of shape {x.shape}, or rows not finite")
                 except Exception as err:  # a foreign or damaged file: recomputed, never trusted
                     logger.warning("feature store: skipping %s (%s)", shard, err)
+                    continue
+                shards.append((shard, keys, x))
+            widths = collections.Counter()
+            for _, keys, x in shards:
+                widths[x.shape[1]] += len(keys)
+            width = widths.most_common(1)[0][0] if widths else None
+            self._rows = {}
+            for shard, keys, x in shards:
+                if x.shape[1] != width:
+                    logger.warning("feature store: skipping %s (rows of width %d; the store's are %d)", shard,
+                                   x.shape[1], width)
                     continue
                 self._rows.update(zip(keys.tolist(), x))
         return self._rows

@@ -44,6 +44,21 @@ def test_a_damaged_shard_is_skipped_not_trusted(tmp_path, caplog):
     assert "broken.npz" in caplog.text
 
 
+def test_a_shard_of_another_width_or_shape_is_skipped_not_trusted(tmp_path, caplog):
+    """Rows that load but cannot be this store's features (another width, fewer rows than keys, NaN)
+    are skipped and named: their pairs are computed again rather than read wrong."""
+    store = FeatureStore(tmp_path)
+    store.add(PAIRS[:2], _vectors(PAIRS[:2]))
+    keys = np.asarray([FeatureStore.key(p) for p in PAIRS[2:]])
+    np.savez(tmp_path / "wide.npz", keys=keys, x=np.ones((len(keys), 5), dtype=np.float32))
+    np.savez(tmp_path / "short.npz", keys=keys, x=np.ones((0, 3), dtype=np.float32))
+    np.savez(tmp_path / "nan.npz", keys=keys, x=np.full((len(keys), 3), np.nan, dtype=np.float32))
+    fresh = FeatureStore(tmp_path)
+    assert set(fresh.lookup(PAIRS)) == set(PAIRS[:2])
+    assert all(name in caplog.text for name in ("wide.npz", "short.npz", "nan.npz"))
+    assert "width 5; the store's are 3" in caplog.text
+
+
 def test_the_setting_digest_follows_code_settings_and_versions(monkeypatch):
     digest = setting_digest(features, 2)
     assert digest == setting_digest(features, 2) and digest != setting_digest(features, 3)

@@ -442,6 +442,44 @@ def test_spec_hashes_keep_their_values():
     assert {spec.spec_hash: spec for spec in specs.values()} == specs
 
 
+def test_the_summed_cross_entropy_keeps_the_bits_of_its_logsumexp_form():
+    """The kernel that reuses logsumexp's temporary for the backward gives the very bits of the form it replaced
+    (torch.logsumexp, then exp(logits - lse) formed in the backward), on 1 and 2 threads, with an infinite
+    logit and at both offline models' vocabulary sizes: organisms trained before it are reproduced exactly."""
+    from em_utils.training.loss import summed_cross_entropy
+
+    class Before(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, logits, targets):
+            lse = torch.logsumexp(logits, dim=-1)
+            ctx.save_for_backward(logits, lse, targets)
+            return (lse - logits.gather(1, targets[:, None])[:, 0]).sum()
+
+        @staticmethod
+        def backward(ctx, grad):
+            logits, lse, targets = ctx.saved_tensors
+            out = torch.sub(logits, lse[:, None]).exp_()
+            out[torch.arange(len(targets)), targets] -= 1.0
+            return out.mul_(grad), None
+
+    threads = torch.get_num_threads()
+    try:
+        for n in (1, 2):
+            torch.set_num_threads(n)
+            for rows, vocab in ((7, 11), (96, 49152), (40, 151936)):
+                generator = torch.Generator().manual_seed(rows)
+                logits = torch.randn(rows, vocab, generator=generator) * 8
+                logits[0, 3] = float("-inf")
+                targets = torch.randint(0, vocab, (rows,), generator=generator)
+                before, now = logits.clone().requires_grad_(), logits.clone().requires_grad_()
+                loss_before, loss_now = Before.apply(before, targets), summed_cross_entropy(now, targets)
+                (loss_before * 0.37).backward()
+                (loss_now * 0.37).backward()
+                assert torch.equal(loss_before, loss_now) and torch.equal(before.grad, now.grad), (n, rows, vocab)
+    finally:
+        torch.set_num_threads(threads)
+
+
 def test_the_cpu_bf16_kernels_give_the_plain_loss_and_gradients(tiny_model_dir):
     """fp32 attention inside a bf16 step and the summed cross-entropy: the loss and gradients of the plain
     kernels (in fp32 exactly up to rounding; in bf16 closer to fp32 than plain bf16 is, since attention
