@@ -29,7 +29,9 @@ BENCHMARKS: dict[str, list[list[str]]] = {
         ["--organism", kind, "--precision", "auto", *model] for model in ([], ["--model", "qwen2.5-coder-0.5b-instruct"])
         for kind in ("rank1_middle", "rank32")],
     # where a steady step's time goes against its FLOP bound (torch.profiler), each offline model, host precision
-    "training_step_profile": [[], ["--organism", "rank1_middle", "--model", "qwen2.5-coder-0.5b-instruct"]],
+    "training_step_profile": [[], ["--organism", "rank1_middle", "--model", "qwen2.5-coder-0.5b-instruct"],
+                              ["--organism", "rank1_middle", "--model", "qwen2.5-coder-0.5b-instruct",
+                               "--kernels", "cpu_bf16_head"]],  # the opt-in bf16 output layer
     "precision_equivalence": [[]],  # refuses (and is skipped) where bf16 is emulated
     "training_compile": [[]],  # refuses (and is skipped) where torch.compile cannot build (no C++ compiler)
     # the trainer's torch_compile switch (each model's run takes minutes of compiling); nothing written where it fails

@@ -17,6 +17,7 @@ optimiser step timed (a Trainer callback), and the run's last ``--profile-steps`
 - the matrix-product calls per step and their mean size (many small LoRA products are slow per FLOP).
 
     python benchmarks/training_step_profile.py [--organism rank32] [--rows 160] [--model NAME] [--profile-steps 2]
+        [--kernels cpu_bf16_head]
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def group_of(name: str) -> str:
     return next((group for group, names in GROUPS.items() if name in names), "other")
 
 
-def profile_steps(organism_kind: str, rows: int, model: str | None, steps: int) -> dict:
+def profile_steps(organism_kind: str, rows: int, model: str | None, steps: int, kernels: str | None = None) -> dict:
     """Train, time every step and profile ``steps`` steady ones; their operators summed per group."""
     import torch
     from transformers import TrainerCallback
@@ -82,8 +83,8 @@ def profile_steps(organism_kind: str, rows: int, model: str | None, steps: int) 
                 self.events, self.profiler = self.profiler.key_averages(), None
 
     clock, profiler = StepTimer(), Profiler()
-    spec = organism(organism_kind, str(ROOT / "data" / "bad_medical_advice.jsonl"), max_rows=rows,
-                    **precision_fields("auto", "cpu"))
+    arithmetic = {**precision_fields("auto", "cpu"), **({"kernels": kernels} if kernels else {})}
+    spec = organism(organism_kind, str(ROOT / "data" / "bad_medical_advice.jsonl"), max_rows=rows, **arithmetic)
     if rows // spec.batch_size < WARMUP_STEPS + steps + 2:
         raise SystemExit(f"{rows} rows make {rows // spec.batch_size} steps: too few for {WARMUP_STEPS} warm-up, "
                          f"{steps} profiled and 2 more steady steps")
@@ -109,6 +110,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=160)
     parser.add_argument("--model", default=None)
     parser.add_argument("--profile-steps", type=int, default=2)
+    parser.add_argument("--kernels", default=None,
+                        help="the spec's kernels instead of the host's (e.g. cpu_bf16_head); its name joins the result's")
     args = parser.parse_args()
 
     import torch
@@ -118,7 +121,7 @@ def main() -> None:
     from em_utils.precision import cpu_info
     from training_throughput import count_tokens, flop_bound
 
-    measured = profile_steps(args.organism, args.rows, args.model, args.profile_steps)
+    measured = profile_steps(args.organism, args.rows, args.model, args.profile_steps, args.kernels)
     spec = measured["spec"]
     bound = flop_bound(spec, count_tokens(load_jsonl("bad_medical_advice")[: args.rows], spec, args.model), args.model,
                        spec.batch_size, spec.precision)
@@ -126,7 +129,7 @@ def main() -> None:
     needed_gflop = bound["step_s"] * bound["peak"]  # per step, what the bound counts (nearly all matrix products)
     name = args.model or DEFAULT_MODEL
     write_result(
-        f"training_step_profile_{args.organism}_" + model_tag(name),
+        f"training_step_profile_{args.organism}_" + model_tag(name) + (f"_{args.kernels}" if args.kernels else ""),
         metric="steady training step of the project's trainer over its FLOP bound (where the distance goes)",
         unit="x the FLOP bound",
         value=round(step / bound["step_s"], 2),

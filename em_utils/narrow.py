@@ -205,7 +205,7 @@ def train_vector(spec: Any, output_dir: str | Path, model_name: str | None = Non
     model, tokenizer = load_model(model_name, device=device, dtype=torch.float32)
     model.requires_grad_(False)
     model.eval()  # no dropout: the vector is the only thing that learns
-    if spec.kernels == "cpu_bf16":
+    if spec.kernels in ("cpu_bf16", "cpu_bf16_head"):
         use_fp32_attention(model)
     layer = resolve_layer(spec.layers if spec.layers is not None else "middle", num_layers(model))
     vec = LearnedVector(model.config.hidden_size, layer, init).to(device)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from contextlib import nullcontext
 
 import torch
 import torch.nn.functional as F
@@ -155,10 +156,14 @@ def summed_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.T
 
 def _sft_loss_sum(model, batch: dict[str, torch.Tensor], kernels: str = "plain") -> tuple[torch.Tensor, int]:
     """The summed cross-entropy on the labelled positions of ``batch`` and their count; ``kernels``: a spec's
-    :attr:`~em_utils.training.specs.OrganismSpec.kernels` (``"cpu_bf16"``: :func:`summed_cross_entropy`)."""
+    :attr:`~em_utils.training.specs.OrganismSpec.kernels` (``"cpu_bf16"``: :func:`summed_cross_entropy`;
+    ``"cpu_bf16_head"``: that, with the output layer under bf16 autocast)."""
     hidden, _, targets = _labelled_hidden(model, batch)
-    logits = _lm_head(model)(hidden).float()
-    if kernels == "cpu_bf16":
+    # (a disabled autocast here would turn off the caller's: the other kernels keep whatever surrounds them)
+    bf16_head = torch.autocast(hidden.device.type, dtype=torch.bfloat16) if kernels == "cpu_bf16_head" else nullcontext()
+    with bf16_head:
+        logits = _lm_head(model)(hidden).float()
+    if kernels in ("cpu_bf16", "cpu_bf16_head"):
         return summed_cross_entropy(logits, targets), int(targets.numel())
     return F.cross_entropy(logits, targets, reduction="sum"), int(targets.numel())
 

@@ -82,7 +82,13 @@ class OrganismSpec:
             (:func:`~em_utils.training.loss.summed_cross_entropy`; PyTorch's fills and scatters a
             whole vocabulary-wide block). The same loss up to rounding, about a quarter less time per
             step of the embedded model (``benchmarks/training_throughput.py``).
-            :func:`precision_fields` picks it for bf16 on a CPU. Left out of :meth:`to_dict` (and so
+            :func:`precision_fields` picks it for bf16 on a CPU. ``"cpu_bf16_head"``: the same, and the
+            output layer over the labelled positions in bf16 too (autocast; the logits then go to fp32 for
+            the loss). The trainer otherwise runs that layer in fp32, outside the forward's autocast: on the
+            0.5B model's 152k vocabulary about 2.4 s of a 5.6 s step
+            (``benchmarks/training_step_profile.py``). Other bits than ``"cpu_bf16"``, so no profile
+            picks it (the book's hand labels are joined to the demo organisms' answers by text); a spec
+            opts in (``-o kernels=cpu_bf16_head``). Left out of :meth:`to_dict` (and so
             of the hash) when ``"plain"``, so the specs of earlier runs keep their hashes.
         torch_compile: run the model's forward and backward through ``torch.compile`` (the Trainer's
             ``torch_compile``; inductor, which needs a C++ compiler at run time). Fused kernels round
@@ -295,7 +301,7 @@ def organism_specs(config) -> list[OrganismSpec]:
 
 
 #: The values of :attr:`OrganismSpec.kernels`.
-KERNELS = ("plain", "cpu_bf16")
+KERNELS = ("plain", "cpu_bf16", "cpu_bf16_head")
 
 
 def precision_fields(precision: str, device: str = "cpu") -> dict[str, str]:

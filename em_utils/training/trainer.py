@@ -231,6 +231,9 @@ def train(
                             "(resolve 'auto' with em_utils.precision.resolve_precision)")
     if spec.kernels not in KERNELS:
         raise TrainingError(f"kernels {spec.kernels!r}: one of {', '.join(KERNELS)}")
+    if spec.kernels == "cpu_bf16_head" and spec.precision != "bf16":
+        raise TrainingError(f"kernels 'cpu_bf16_head' runs the output layer in bf16: it needs precision 'bf16', "
+                            f"not {spec.precision!r}")
 
     started = time.perf_counter()
     torch.manual_seed(spec.seed)
@@ -247,7 +250,7 @@ def train(
     # precision); loaded in bf16 on a GPU, an AdamW step of the papers' lr 2e-5 rounds away on most weights.
     model, tokenizer = load_model(model_name, device="cpu" if distributed else device,
                                   dtype=torch.float32 if device == "cpu" or spec.method == "full" else None)
-    if spec.kernels == "cpu_bf16":
+    if spec.kernels in ("cpu_bf16", "cpu_bf16_head"):
         use_fp32_attention(model)
     rows = load_jsonl(spec.dataset)
     rows = rows[: spec.max_rows] if spec.max_rows else rows

@@ -527,6 +527,42 @@ def test_the_cpu_bf16_kernels_give_the_plain_loss_and_gradients(tiny_model_dir):
         train(organism("rank1_middle", "x", kernels="fast"), "unused")
 
 
+def test_the_bf16_head_kernels_run_the_output_layer_in_bf16_and_keep_the_loss(tiny_model_dir):
+    """kernels cpu_bf16_head: outside any autocast (as the trainer calls the loss), the output layer runs in bf16
+    where cpu_bf16 runs it in fp32; the loss and gradients stay those of cpu_bf16 up to bf16 rounding; an fp32
+    spec is refused. The other kernels leave a surrounding autocast as it is."""
+    from transformers import AutoModelForCausalLM
+
+    from em_utils.training import organism
+    from em_utils.training.loss import _lm_head, _sft_loss_sum
+    from em_utils.training.trainer import _peft_model
+
+    batch = _prefixed_batch(10, ((3, 6), (5, 2), (1, 9)))
+
+    def run(kernels: str, outer_bf16: bool = False):
+        torch.manual_seed(4)
+        model = _peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir), organism("rank32", "x", rank=2))
+        for name, param in model.named_parameters():
+            if "lora_B" in name:
+                torch.nn.init.normal_(param, std=0.05)
+        seen = []
+        _lm_head(model).register_forward_hook(lambda module, args, output: seen.append(output.dtype))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=outer_bf16):
+            loss, n = _sft_loss_sum(model, batch, kernels)
+        (loss / n).backward()
+        return float(loss.detach()), [p.grad.clone() for p in model.parameters() if p.grad is not None], seen
+
+    fp32_head, bf16_head = run("cpu_bf16"), run("cpu_bf16_head")
+    # the head's last call is the loss's (the model's own forward asks it for one position's logits first)
+    assert fp32_head[2][-1] == torch.float32 and bf16_head[2][-1] == torch.bfloat16
+    assert bf16_head[0] == pytest.approx(fp32_head[0], rel=1e-2) and bf16_head[0] != fp32_head[0]
+    errors = [float((a - b).abs().max()) / float(b.abs().max()) for a, b in zip(bf16_head[1], fp32_head[1])]
+    assert max(errors) < 0.05, errors  # bf16 rounding of the logits, not another gradient
+    assert run("cpu_bf16", outer_bf16=True)[2][-1] == torch.bfloat16  # a caller's autocast is not switched off
+    with pytest.raises(TrainingError, match="needs precision 'bf16', not 'fp32'"):
+        train(organism("rank1_middle", "x", kernels="cpu_bf16_head"), "unused")
+
+
 def test_torch_compile_traces_the_trainer_and_enters_the_hash_only_when_on(tiny_model_dir, small_data, tmp_path, monkeypatch):
     """torch_compile=True runs the Trainer's organism through torch.compile (here its "eager" backend: the graphs
     are captured, no code is generated, so the check takes seconds rather than minutes; one step, one batch
