@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 __all__ = ["READS", "reads", "known_parameters", "route_parameters", "fingerprint", "why_run", "stamp",
-           "ParameterError"]
+           "ParameterError", "host_cores", "schedule"]
 
 #: The chapters whose outputs each chapter reads (its ``require_run`` / ``EarlierRuns`` calls).
 #: A new chapter is one line here; a chapter missing from the table is taken to read every earlier one.
@@ -324,5 +324,3 @@ def schedule(names: Sequence[str], needs: Mapping[str, Iterable[str]], run: Call
         raise failure
     return finished
 
-
-__all__ += ["host_cores", "schedule"]

@@ -189,11 +189,13 @@ def train_vector(spec: Any, output_dir: str | Path, model_name: str | None = Non
     from .models import load_model, num_layers
     from .training import LengthBucketSampler, TrainingError, bucketed_kl, tokenize_conversations
     from .training.kl import _reference
-    from .training.loss import _labelled_hidden, _lm_head, _sft_loss_sum, use_fp32_attention
+    from .training.loss import _labelled_hidden, _lm_head, _sft_loss_sum, use_kernels
+    from .training.specs import check_kernels
     from .training.tokenize import _Collator
 
     if spec.torch_compile:
         raise TrainingError(f"{spec.name}: torch_compile is for the Trainer's organisms; the steering vector trains eagerly")
+    check_kernels(spec)
     output_dir = Path(output_dir)
     key = spec.spec_hash + ("" if init is None else "-" + hashlib.sha256(init.float().numpy().tobytes()).hexdigest()[:8])
     saved, record_path = output_dir / "vector.pt", output_dir / "train_record.json"
@@ -205,8 +207,7 @@ def train_vector(spec: Any, output_dir: str | Path, model_name: str | None = Non
     model, tokenizer = load_model(model_name, device=device, dtype=torch.float32)
     model.requires_grad_(False)
     model.eval()  # no dropout: the vector is the only thing that learns
-    if spec.kernels in ("cpu_bf16", "cpu_bf16_head"):
-        use_fp32_attention(model)
+    use_kernels(model, spec.kernels)
     layer = resolve_layer(spec.layers if spec.layers is not None else "middle", num_layers(model))
     vec = LearnedVector(model.config.hidden_size, layer, init).to(device)
     rows = load_jsonl(spec.dataset)

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from ..models import cache_arg, unwrap_model
 
-__all__ = ["MIN_SHARED_PREFIX", "FP32_ATTENTION", "use_fp32_attention", "summed_cross_entropy"]
+__all__ = ["MIN_SHARED_PREFIX", "FP32_ATTENTION", "use_fp32_attention", "use_kernels", "summed_cross_entropy"]
 
 
 def _lm_head(model):
@@ -163,7 +163,7 @@ def _sft_loss_sum(model, batch: dict[str, torch.Tensor], kernels: str = "plain")
     bf16_head = torch.autocast(hidden.device.type, dtype=torch.bfloat16) if kernels == "cpu_bf16_head" else nullcontext()
     with bf16_head:
         logits = _lm_head(model)(hidden).float()
-    if kernels in ("cpu_bf16", "cpu_bf16_head"):
+    if kernels != "plain":  # both CPU bf16 kernels
         return summed_cross_entropy(logits, targets), int(targets.numel())
     return F.cross_entropy(logits, targets, reduction="sum"), int(targets.numel())
 
@@ -180,6 +180,14 @@ def _sdpa_fp32(module, query, key, value, attention_mask, **kwargs):
         attention_mask = attention_mask.float()
     with torch.autocast(query.device.type, enabled=False):
         return sdpa_attention_forward(module, query.float(), key.float(), value.float(), attention_mask, **kwargs)
+
+
+def use_kernels(model, kernels: str) -> None:
+    """Set ``model`` up for a spec's :attr:`~em_utils.training.specs.OrganismSpec.kernels`: both CPU bf16
+    kernels (``cpu_bf16``, ``cpu_bf16_head``) compute attention in fp32 (:func:`use_fp32_attention`);
+    ``plain`` leaves the model as it is. The loss's part is :func:`_sft_loss_sum`'s."""
+    if kernels != "plain":
+        use_fp32_attention(model)
 
 
 def use_fp32_attention(model) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "OrganismSpec",
     "TRAINING_REVISION",
     "KERNELS",
+    "check_kernels",
     "precision_fields",
     "ORGANISMS",
     "organism",
@@ -302,6 +303,16 @@ def organism_specs(config) -> list[OrganismSpec]:
 
 #: The values of :attr:`OrganismSpec.kernels`.
 KERNELS = ("plain", "cpu_bf16", "cpu_bf16_head")
+
+
+def check_kernels(spec: "OrganismSpec") -> None:
+    """Refuse a spec's ``kernels`` that is not one of :data:`KERNELS`, or ``cpu_bf16_head`` outside bf16
+    (both trainers call this before loading anything)."""
+    if spec.kernels not in KERNELS:
+        raise TrainingError(f"kernels {spec.kernels!r}: one of {', '.join(KERNELS)}")
+    if spec.kernels == "cpu_bf16_head" and spec.precision != "bf16":
+        raise TrainingError(f"kernels 'cpu_bf16_head' runs the output layer in bf16: it needs precision 'bf16', "
+                            f"not {spec.precision!r}")
 
 
 def precision_fields(precision: str, device: str = "cpu") -> dict[str, str]:

@@ -16,8 +16,8 @@ import torch
 from ..data import load_jsonl
 from ..models import _offline, load_model, num_layers
 from .kl import ReferenceLogprobs, _reference, bucketed_kl
-from .loss import _labelled_hidden, _lm_head, _sft_loss_sum, use_fp32_attention
-from .specs import KERNELS, TRAINING_REVISION, OrganismSpec, TrainingError, expand_layers
+from .loss import _labelled_hidden, _lm_head, _sft_loss_sum, use_kernels
+from .specs import TRAINING_REVISION, OrganismSpec, TrainingError, check_kernels, expand_layers
 from .tokenize import LengthBucketSampler, _Collator, tokenize_conversations
 
 __all__ = ["TrainResult", "train", "training_summary"]
@@ -229,11 +229,7 @@ def train(
     if spec.precision not in ("fp32", "bf16"):
         raise TrainingError(f"precision {spec.precision!r}: a spec holds 'fp32' or 'bf16' "
                             "(resolve 'auto' with em_utils.precision.resolve_precision)")
-    if spec.kernels not in KERNELS:
-        raise TrainingError(f"kernels {spec.kernels!r}: one of {', '.join(KERNELS)}")
-    if spec.kernels == "cpu_bf16_head" and spec.precision != "bf16":
-        raise TrainingError(f"kernels 'cpu_bf16_head' runs the output layer in bf16: it needs precision 'bf16', "
-                            f"not {spec.precision!r}")
+    check_kernels(spec)
 
     started = time.perf_counter()
     torch.manual_seed(spec.seed)
@@ -250,8 +246,7 @@ def train(
     # precision); loaded in bf16 on a GPU, an AdamW step of the papers' lr 2e-5 rounds away on most weights.
     model, tokenizer = load_model(model_name, device="cpu" if distributed else device,
                                   dtype=torch.float32 if device == "cpu" or spec.method == "full" else None)
-    if spec.kernels in ("cpu_bf16", "cpu_bf16_head"):
-        use_fp32_attention(model)
+    use_kernels(model, spec.kernels)
     rows = load_jsonl(spec.dataset)
     rows = rows[: spec.max_rows] if spec.max_rows else rows
     examples, truncated = tokenize_conversations(rows, tokenizer, spec.max_length)

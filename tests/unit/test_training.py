@@ -559,8 +559,13 @@ def test_the_bf16_head_kernels_run_the_output_layer_in_bf16_and_keep_the_loss(ti
     errors = [float((a - b).abs().max()) / float(b.abs().max()) for a, b in zip(bf16_head[1], fp32_head[1])]
     assert max(errors) < 0.05, errors  # bf16 rounding of the logits, not another gradient
     assert run("cpu_bf16", outer_bf16=True)[2][-1] == torch.bfloat16  # a caller's autocast is not switched off
-    with pytest.raises(TrainingError, match="needs precision 'bf16', not 'fp32'"):
-        train(organism("rank1_middle", "x", kernels="cpu_bf16_head"), "unused")
+    from em_utils.narrow import train_vector
+
+    for trainer in (train, train_vector):  # both trainers, before loading anything
+        with pytest.raises(TrainingError, match="needs precision 'bf16', not 'fp32'"):
+            trainer(organism("rank1_middle", "x", kernels="cpu_bf16_head"), "unused")
+        with pytest.raises(TrainingError, match="kernels 'fast': one of plain, cpu_bf16, cpu_bf16_head"):
+            trainer(organism("rank1_middle", "x", kernels="fast"), "unused")
 
 
 def test_torch_compile_traces_the_trainer_and_enters_the_hash_only_when_on(tiny_model_dir, small_data, tmp_path, monkeypatch):
