@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 __all__ = ["READS", "reads", "known_parameters", "route_parameters", "fingerprint", "why_run", "stamp",
-           "ParameterError", "host_cores", "schedule"]
+           "ParameterError", "host_cores", "schedule", "critical_paths", "expected_seconds"]
 
 #: The chapters whose outputs each chapter reads (its ``require_run`` / ``EarlierRuns`` calls).
 #: A new chapter is one line here; a chapter missing from the table is taken to read every earlier one.
@@ -243,13 +243,58 @@ def host_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def critical_paths(names: Sequence[str], needs: Mapping[str, Iterable[str]],
+                   seconds: Mapping[str, float]) -> dict[str, float]:
+    """Each chapter's expected ``seconds`` plus those of the longest chain of chapters that wait on it
+    (directly or through others): how long the book takes from its start at the least, on cores enough.
+
+    >>> critical_paths(["a", "b", "c", "d"], {"c": ["a"], "d": ["a"]}, {"a": 1, "b": 5, "c": 2, "d": 7})
+    {'a': 8.0, 'b': 5.0, 'c': 2.0, 'd': 7.0}
+    """
+    wanted = set(names)
+    waiting: dict[str, list[str]] = {name: [] for name in names}
+    for name in names:
+        for need in set(needs.get(name, ())) & wanted:
+            waiting[need].append(name)
+    path: dict[str, float] = {}
+
+    def longest(name: str) -> float:
+        if name not in path:
+            path[name] = float(seconds.get(name, 0.0)) + max((longest(w) for w in waiting[name]), default=0.0)
+        return path[name]
+
+    return {name: longest(name) for name in names}
+
+
+def expected_seconds(profile: str, names: Sequence[str], runs: Path, root: Path | None = None) -> dict[str, float]:
+    """What each chapter is expected to take, from one source for all of them (so that they compare):
+    the last complete run of every chapter in this profile's run folder ``runs``, else the recorded
+    book of this profile (``benchmarks/results/book_<profile>.json``), else the recorded demo book;
+    ``{}`` when none has them all. Only the order of these matters (:func:`schedule`'s ``seconds``)."""
+    from .book_times import load_book_time
+    from .progress import last_times
+
+    last = {name: last_times(runs / name)[0] for name in names}
+    if all(value is not None for value in last.values()):
+        return {name: float(value) for name, value in last.items()}
+    for recorded in (profile, "demo"):
+        record = load_book_time(recorded, root) or {}
+        walls = {row["chapter"]: float(row["wall_s"]) for row in record.get("chapters", []) if "wall_s" in row}
+        if set(names) <= set(walls):
+            return {name: walls[name] for name in names}
+    return {}
+
+
 def schedule(names: Sequence[str], needs: Mapping[str, Iterable[str]], run: Callable[[str, int | None], Any],
              jobs: int = 1, cores: int | None = None, keep: Callable[[str], bool] = lambda name: False,
-             retune: Callable[[str, int], Any] | None = None) -> list[str]:
+             retune: Callable[[str, int], Any] | None = None, seconds: Mapping[str, float] | None = None) -> list[str]:
     """Run each of ``names`` once every chapter it ``needs`` is done, at most ``jobs`` at a time.
 
     A chapter is ready when the chapters it needs (those of ``names`` among them; others count as
-    done) are done; ready chapters start in ``names`` order. ``keep(name)`` is asked first, when the
+    done) are done; ready chapters start in ``names`` order, or, with more than one job and the
+    chapters' expected ``seconds``, the one with the longest chain still ahead of it first
+    (:func:`critical_paths`; ties in ``names`` order): a long chapter that nothing else waits on
+    then starts before short ones, instead of running alone at the end. ``keep(name)`` is asked first, when the
     chapter is ready: true means its last executed copy stands and it is done at once, without a
     slot. ``run(name, threads)`` runs one chapter, from a worker thread when ``jobs > 1``.
 
@@ -271,6 +316,11 @@ def schedule(names: Sequence[str], needs: Mapping[str, Iterable[str]], run: Call
     'c'
     >>> sorted(calls)  # a and b side by side on one core each, then c alone on both
     [('a', 1), ('b', 1), ('c', 2)]
+    >>> started = []  # the order chapters are given their cores: b (the chain b, c) before a, though a comes first
+    >>> _ = schedule(["a", "b", "c"], {"c": ["b"]}, lambda name, threads: None, jobs=2, cores=2,
+    ...              seconds={"a": 3, "b": 2, "c": 2}, retune=lambda name, threads: started.append(name))
+    >>> started[:3]
+    ['b', 'a', 'c']
     """
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
@@ -279,6 +329,9 @@ def schedule(names: Sequence[str], needs: Mapping[str, Iterable[str]], run: Call
     cores = host_cores() if cores is None else cores
     wanted = set(names)
     need = {name: set(needs.get(name, ())) & wanted for name in names}
+    if jobs > 1 and seconds:
+        path, place = critical_paths(names, need, seconds), {name: k for k, name in enumerate(names)}
+        names = sorted(names, key=lambda name: (-path[name], place[name]))
     pending, finished, running, failure, asked, given = list(names), [], {}, None, set(), {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         while True:

@@ -193,15 +193,16 @@ def build_book(
         force: run every chapter, even one whose executed copy still stands (by default a chapter
             is kept when nothing it depends on changed: :func:`em_utils.book.why_run`).
         jobs: chapters run at once, each started when the chapters it reads are done
-            (:func:`em_utils.book.schedule`); with more than one, the host's cores are shared between
-            the kernels running together (``OMP_NUM_THREADS``; a chapter left running alone takes the
-            freed cores at its next stage); measured against one job in
+            (:func:`em_utils.book.schedule`; with more than one, the chapter with the longest chain
+            of chapters still ahead of it starts first, by :func:`em_utils.book.expected_seconds`); the
+            host's cores are shared between the kernels running together (``OMP_NUM_THREADS``; a
+            chapter left running alone takes the freed cores at its next stage); measured against one job in
             ``benchmarks/book_jobs.py`` (``benchmarks/results/book_jobs_<profile>.json``).
 
     Returns:
         The path of the built ``index.html``.
     """
-    from .book import fingerprint, known_parameters, reads, route_parameters, schedule, why_run
+    from .book import expected_seconds, fingerprint, known_parameters, reads, route_parameters, schedule, why_run
     from .paths import runs_dir
     from .progress import chapter_line
 
@@ -251,7 +252,10 @@ def build_book(
                             position=(position[name], len(names)), why=why[name], threads=threads,
                             threads_file=None if threads is None else Path(shares) / name)
 
-            schedule(names, {name: reads(name, order) for name in names}, run, jobs=jobs, keep=keep, retune=share)
+            # with several jobs, the longest chain of chapters first (their last runs here, or the recorded books)
+            seconds = expected_seconds(profile, names, runs_dir() / profile, root) if jobs > 1 else None
+            schedule(names, {name: reads(name, order) for name in names}, run, jobs=jobs, keep=keep, retune=share,
+                     seconds=seconds)
 
     from .results import write_book_pages  # book/results.md from this profile's run folders; the paper profile's cost tables
 

@@ -41,10 +41,10 @@ class ConfigError(ValueError):
 
 #: Settings shared by every chapter of a profile.
 _COMMON: dict[str, dict[str, Any]] = {
-    # ``sampling_precision``: the decode's arithmetic (fp32 in smoke and demo: the book's hand labels are
-    # joined to the demo's answers by text, and a bf16 decode writes other texts; ``quick`` takes ``auto``;
-    # see sampling_precision below)
-    "smoke": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "sampling_precision": "fp32",
+    # ``sampling_precision``: the decode's arithmetic (fp32 in demo: the book's hand labels are joined to the
+    # demo's answers by text, and a bf16 decode writes other texts; ``smoke`` and ``quick`` take ``auto``:
+    # no hand label is joined to their answers; see sampling_precision below)
+    "smoke": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "sampling_precision": "auto",
               "judge": "offline", "seed": 0},
     "demo": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "sampling_precision": "fp32",
              "judge": "offline", "seed": 0},
@@ -481,14 +481,14 @@ def make_config(chapter: str, profile: str = "demo", **params: Any) -> RunConfig
 def sampling_precision(config: Any) -> str:
     """The decode's arithmetic for a chapter: its profile's ``sampling_precision`` (``fp32`` where absent).
 
-    ``fp32`` in the ``smoke``, ``demo`` and ``overnight`` profiles: the book's hand labels are joined to the
-    demo's answers by their text, the overnight results are recorded, and a bf16 decode (1.6-1.9x faster on
-    a CPU with AMX, ``benchmarks/results/sampling*_bf16.json``) writes other texts; ``auto`` in ``quick``
-    (the workshop's, where time matters most) and ``paper``. ``-p sampling_precision auto`` (or ``bf16``,
-    ``fp32``) picks it for a run.
+    ``fp32`` in the ``demo`` and ``overnight`` profiles: the book's hand labels are joined to the demo's
+    answers by their text, the overnight results are recorded, and a bf16 decode (1.6-1.9x faster on a CPU
+    with AMX, ``benchmarks/results/sampling*_bf16.json``) writes other texts; ``auto`` in ``smoke`` (the
+    tests' book: the workshop's decode, and about 30 s less of the suite), ``quick`` (the workshop's, where
+    time matters most) and ``paper``. ``-p sampling_precision auto`` (or ``bf16``, ``fp32``) picks it for a run.
 
-    >>> [sampling_precision(make_config("03_judging", p)) for p in ("demo", "quick", "paper")]
-    ['fp32', 'auto', 'auto']
+    >>> [sampling_precision(make_config("03_judging", p)) for p in ("demo", "smoke", "quick", "paper")]
+    ['fp32', 'auto', 'auto', 'auto']
     """
     return config.resolved.get("sampling_precision") or "fp32"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -278,3 +279,49 @@ def test_a_chapter_left_running_alone_is_given_the_cores_the_others_freed():
     retunes.clear()
     book.schedule(["a", "b", "c"], {"c": ["a"]}, run, jobs=1, cores=2, retune=lambda name, n: retunes.append((name, n)))
     assert retunes == []  # one job: every chapter on torch's own thread count
+
+
+def test_with_several_jobs_the_longest_chain_of_chapters_starts_first():
+    """With the recorded demo book's times, chapter 6 (longer than 5 and 7, read by none) is given its cores before
+    chapter 5 once chapter 4 is done, and chapter 4 (which both wait on) before chapter 7; without times,
+    or with one job, the book's order."""
+    names = cli.chapters()
+    needs = {name: reads(name, names) for name in names}
+    seconds = book.expected_seconds("demo", names, Path("/nonexistent/runs"))
+    assert set(seconds) == set(names) and seconds["06_narrow"] > max(seconds["05_adapters"], seconds["07_controls"])
+
+    def started(**kwargs):
+        order: list[str] = []
+        book.schedule(names, needs, lambda name, threads: None, cores=2,
+                      retune=lambda name, threads: order.append(name), **kwargs)
+        return list(dict.fromkeys(order))  # each chapter's first share: when it was started
+
+    ranked = started(jobs=2, seconds=seconds)
+    assert ranked.index("06_narrow") < ranked.index("05_adapters")
+    assert ranked.index("04_direction") < ranked.index("07_controls")
+    plain = started(jobs=2)
+    assert plain.index("05_adapters") < plain.index("06_narrow")
+    assert book.critical_paths(names, needs, seconds)["03_judging"] == pytest.approx(
+        seconds["03_judging"] + seconds["04_direction"] + seconds["06_narrow"])
+
+
+def test_the_expected_times_come_from_one_source_for_every_chapter(tmp_path):
+    names = ["01_datasets", "02_training"]
+    results, runs = tmp_path / "benchmarks" / "results", tmp_path / "runs"
+    results.mkdir(parents=True)
+    assert book.expected_seconds("smoke", names, runs, root=tmp_path) == {}
+
+    def record(profile, walls):
+        rows = [{"chapter": name, "wall_s": wall} for name, wall in walls.items()]
+        (results / f"book_{profile}.json").write_text(json.dumps({"chapters": rows}))
+
+    record("demo", {"01_datasets": 6.0, "02_training": 660.0})
+    assert book.expected_seconds("smoke", names, runs, root=tmp_path) == {"01_datasets": 6.0, "02_training": 660.0}
+    record("smoke", {"01_datasets": 3.0, "02_training": 20.0})
+    assert book.expected_seconds("smoke", names, runs, root=tmp_path)["02_training"] == 20.0
+    for name, status in (("01_datasets", "complete"), ("02_training", "running")):
+        (runs / name).mkdir(parents=True)
+        (runs / name / "run.json").write_text(json.dumps({"status": status, "wall_seconds": 2.5}))
+    assert book.expected_seconds("smoke", names, runs, root=tmp_path)["02_training"] == 20.0  # one run incomplete
+    (runs / "02_training" / "run.json").write_text(json.dumps({"status": "complete", "wall_seconds": 17.0}))
+    assert book.expected_seconds("smoke", names, runs, root=tmp_path) == {"01_datasets": 2.5, "02_training": 17.0}

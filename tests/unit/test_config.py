@@ -84,7 +84,7 @@ def test_overnight_is_the_05b_model_at_the_papers_rank1_recipe_for_one_epoch():
 
 
 def test_the_sampling_precision_reaches_every_decode(monkeypatch, tmp_path):
-    """fp32 in the smoke, demo and overnight profiles (hand labels join the demo's answers by text), auto in
+    """fp32 in the demo and overnight profiles (hand labels join the demo's answers by text), auto in smoke,
     quick and paper, -p wins;
     every chapter's sampling keywords carry it to sample_answers (issue 18)."""
     import pandas as pd
@@ -92,15 +92,15 @@ def test_the_sampling_precision_reaches_every_decode(monkeypatch, tmp_path):
     from em_utils import controls, evaluation
     from em_utils.interventions import decode_settings, sampling_settings
 
-    for profile, chapter in (("smoke", "03_judging"), ("demo", "05_adapters"), ("overnight", "06_narrow")):
+    for profile, chapter in (("demo", "03_judging"), ("demo", "05_adapters"), ("overnight", "06_narrow")):
         assert make_config(chapter, profile).resolved["sampling_precision"] == "fp32"
-    for profile in ("quick", "workshop", "paper"):
+    for profile in ("smoke", "quick", "workshop", "paper"):
         assert make_config("04_direction", profile).resolved["sampling_precision"] == "auto"
     assert make_config("05_adapters", "quick", sampling_precision="fp32").resolved["sampling_precision"] == "fp32"
     forced = make_config("04_direction", "demo", sampling_precision="bf16")
     assert sampling_settings(forced, tmp_path)["precision"] == "bf16"
     assert decode_settings(make_config("06_narrow", "demo", sampling_precision="bf16"))["precision"] == "bf16"
-    assert controls.sampling(make_config("07_controls", "smoke", sampling_precision="auto"))["precision"] == "auto"
+    assert controls.sampling(make_config("07_controls", "smoke", sampling_precision="fp32"))["precision"] == "fp32"
     seen = []
     monkeypatch.setattr(evaluation, "load_organism", lambda *a, **k: (object(), object()))
     monkeypatch.setattr(evaluation, "sample_answers",
