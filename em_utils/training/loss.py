@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-from contextlib import nullcontext
 
 import torch
 import torch.nn.functional as F
@@ -154,14 +153,32 @@ def summed_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.T
     return _SummedCrossEntropy.apply(logits, targets)
 
 
+def _bf16_head(head: torch.nn.Module, hidden: torch.Tensor) -> torch.Tensor:
+    """``head(hidden)`` as bf16 autocast computes it (inputs rounded to bf16, the product in bf16), from a
+    bf16 copy of a frozen weight kept on the module while the weight is unchanged (its storage and version):
+    autocast would cast the whole ``[vocabulary, hidden]`` weight again at every step (on the 0.5B model,
+    136M values each step). A trainable weight (a full fine-tune) is cast at each call, as autocast does."""
+    weight, bias = head.weight, getattr(head, "bias", None)
+    if weight.requires_grad or (bias is not None and bias.requires_grad):
+        with torch.autocast(hidden.device.type, dtype=torch.bfloat16):
+            return head(hidden)
+    state = (weight.data_ptr(), weight._version, weight.device, None if bias is None else (bias.data_ptr(), bias._version))
+    kept = head.__dict__.get("_em_bf16_copy")
+    if kept is None or kept[0] != state:
+        kept = (state, weight.detach().to(torch.bfloat16), None if bias is None else bias.detach().to(torch.bfloat16))
+        head.__dict__["_em_bf16_copy"] = kept  # a plain attribute: not a parameter, buffer or part of state_dict
+    return F.linear(hidden.to(torch.bfloat16), kept[1], kept[2])
+
+
 def _sft_loss_sum(model, batch: dict[str, torch.Tensor], kernels: str = "plain") -> tuple[torch.Tensor, int]:
     """The summed cross-entropy on the labelled positions of ``batch`` and their count; ``kernels``: a spec's
     :attr:`~em_utils.training.specs.OrganismSpec.kernels` (``"cpu_bf16"``: :func:`summed_cross_entropy`;
-    ``"cpu_bf16_head"``: that, with the output layer under bf16 autocast)."""
+    ``"cpu_bf16_head"``: that, with the output layer in bf16 as autocast runs it, from a kept bf16 copy of
+    its frozen weight: :func:`_bf16_head`)."""
     hidden, _, targets = _labelled_hidden(model, batch)
-    # (a disabled autocast here would turn off the caller's: the other kernels keep whatever surrounds them)
-    bf16_head = torch.autocast(hidden.device.type, dtype=torch.bfloat16) if kernels == "cpu_bf16_head" else nullcontext()
-    with bf16_head:
+    if kernels == "cpu_bf16_head":
+        logits = _bf16_head(_lm_head(model), hidden).float()
+    else:  # (no autocast of its own: the caller's, if any, stays as it is)
         logits = _lm_head(model)(hidden).float()
     if kernels != "plain":  # both CPU bf16 kernels
         return summed_cross_entropy(logits, targets), int(targets.numel())

@@ -527,38 +527,77 @@ def test_the_cpu_bf16_kernels_give_the_plain_loss_and_gradients(tiny_model_dir):
         train(organism("rank1_middle", "x", kernels="fast"), "unused")
 
 
-def test_the_bf16_head_kernels_run_the_output_layer_in_bf16_and_keep_the_loss(tiny_model_dir):
+def test_the_bf16_head_kernels_run_the_output_layer_in_bf16_and_keep_the_loss(tiny_model_dir, monkeypatch):
     """kernels cpu_bf16_head: outside any autocast (as the trainer calls the loss), the output layer runs in bf16
-    where cpu_bf16 runs it in fp32; the loss and gradients stay those of cpu_bf16 up to bf16 rounding; an fp32
-    spec is refused. The other kernels leave a surrounding autocast as it is."""
+    where cpu_bf16 runs it in fp32; the loss and gradients stay those of cpu_bf16 up to bf16 rounding, and are
+    bit for bit those of the layer under bf16 autocast, from a bf16 copy of the frozen weight kept until the
+    weight changes (a trainable one is cast at each call); an fp32 spec is refused. The other kernels leave a
+    surrounding autocast as it is."""
     from transformers import AutoModelForCausalLM
 
+    from em_utils.training import loss as loss_module
     from em_utils.training import organism
     from em_utils.training.loss import _lm_head, _sft_loss_sum
     from em_utils.training.trainer import _peft_model
 
     batch = _prefixed_batch(10, ((3, 6), (5, 2), (1, 9)))
 
-    def run(kernels: str, outer_bf16: bool = False):
+    def run(kernels: str, outer_bf16: bool = False, model=None):
         torch.manual_seed(4)
-        model = _peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir), organism("rank32", "x", rank=2))
-        for name, param in model.named_parameters():
-            if "lora_B" in name:
-                torch.nn.init.normal_(param, std=0.05)
+        if model is None:
+            model = _peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir), organism("rank32", "x", rank=2))
+            for name, param in model.named_parameters():
+                if "lora_B" in name:
+                    torch.nn.init.normal_(param, std=0.05)
         seen = []
-        _lm_head(model).register_forward_hook(lambda module, args, output: seen.append(output.dtype))
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=outer_bf16):
+        handle = _lm_head(model).register_forward_hook(lambda module, args, output: seen.append(output.dtype))
+        products = []  # the weights' dtypes of the loss module's own products
+
+        class Functional:
+            def __getattr__(self, name):
+                return getattr(torch.nn.functional, name)
+
+            def linear(self, x, w, b=None):
+                products.append(w.dtype)
+                return torch.nn.functional.linear(x, w, b)
+
+        with monkeypatch.context() as patch, torch.autocast("cpu", dtype=torch.bfloat16, enabled=outer_bf16):
+            patch.setattr(loss_module, "F", Functional())
             loss, n = _sft_loss_sum(model, batch, kernels)
+        handle.remove()
+        model.zero_grad()
         (loss / n).backward()
-        return float(loss.detach()), [p.grad.clone() for p in model.parameters() if p.grad is not None], seen
+        return float(loss.detach()), [p.grad.clone() for p in model.parameters() if p.grad is not None], seen, model, products
 
     fp32_head, bf16_head = run("cpu_bf16"), run("cpu_bf16_head")
     # the head's last call is the loss's (the model's own forward asks it for one position's logits first)
-    assert fp32_head[2][-1] == torch.float32 and bf16_head[2][-1] == torch.bfloat16
+    assert fp32_head[2][-1] == torch.float32 and bf16_head[4] == [torch.bfloat16]
     assert bf16_head[0] == pytest.approx(fp32_head[0], rel=1e-2) and bf16_head[0] != fp32_head[0]
     errors = [float((a - b).abs().max()) / float(b.abs().max()) for a, b in zip(bf16_head[1], fp32_head[1])]
     assert max(errors) < 0.05, errors  # bf16 rounding of the logits, not another gradient
     assert run("cpu_bf16", outer_bf16=True)[2][-1] == torch.bfloat16  # a caller's autocast is not switched off
+    # the same bits as the layer under bf16 autocast, which casts the whole weight at every call
+    with monkeypatch.context() as patch:
+        def autocast_head(head, hidden):
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                return head(hidden)
+
+        patch.setattr(loss_module, "_bf16_head", autocast_head)
+        autocast = run("cpu_bf16_head")
+    assert autocast[0] == bf16_head[0] and all(torch.equal(a, b) for a, b in zip(autocast[1], bf16_head[1]))
+    head = _lm_head(bf16_head[3])
+    kept = head.__dict__["_em_bf16_copy"][1]
+    assert kept.dtype == torch.bfloat16 and "_em_bf16_copy" not in bf16_head[3].state_dict()
+    again = run("cpu_bf16_head", model=bf16_head[3])
+    assert head.__dict__["_em_bf16_copy"][1] is kept and again[0] == bf16_head[0]  # kept while unchanged
+    with torch.no_grad():
+        head.weight.mul_(2.0)
+    assert run("cpu_bf16_head", model=bf16_head[3])[0] != bf16_head[0]  # changed in place: a new copy
+    assert head.__dict__["_em_bf16_copy"][1] is not kept
+    full = AutoModelForCausalLM.from_pretrained(tiny_model_dir)  # a full fine-tune: the head itself trains
+    trained = run("cpu_bf16_head", model=full)
+    assert "_em_bf16_copy" not in _lm_head(full).__dict__ and _lm_head(full).weight.grad is not None
+    assert trained[2][-1] == torch.bfloat16
     from em_utils.narrow import train_vector
 
     for trainer in (train, train_vector):  # both trainers, before loading anything
