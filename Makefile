@@ -11,7 +11,8 @@ PYTEST_ARGS ?=
 # extra arguments of the whole-book command, e.g. BOOK_ARGS="-p 03_judging.temperature=1.0" or "--force"
 BOOK_ARGS ?=
 # chapters run at once (those that read none of each other), sharing the cores: JOBS=2 builds the smoke
-# profile's book faster on 2 cores (benchmarks/results/book_jobs_smoke.json); the demo is not measured yet
+# profile's book 1.36x and the quick one 1.08x faster on 2 cores (benchmarks/results/book_jobs_<profile>.json);
+# keep one job for the demo, whose hand labels are joined to its answers by text
 JOBS ?= 1
 
 BIN   := $(VENV)/bin
