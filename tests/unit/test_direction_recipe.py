@@ -99,7 +99,7 @@ def test_sampling_settings_come_from_the_config():
     settings = sampling_settings(cfg, cache="here")
     assert settings == {"n_per_paraphrase": 1, "max_new_tokens": 24, "batch_size": 32, "seed": 3, "cache": "here",
                         "model_name": cfg.model, "device": "cpu", "temperature": cfg.temperature, "top_p": cfg.top_p,
-                        "precision": "fp32"}
+                        "precision": "auto"}
 
 
 def test_direction_picks_layers_and_random_controls_and_saves_what_chapter_5_reads(tmp_runs):
