@@ -84,8 +84,8 @@ class OrganismSpec:
             whole vocabulary-wide block). The same loss up to rounding, about a quarter less time per
             step of the embedded model (``benchmarks/training_throughput.py``).
             :func:`precision_fields` picks it for bf16 on a CPU. ``"cpu_bf16_head"``: the same, and the
-            output layer over the labelled positions in bf16 too (autocast; the logits then go to fp32 for
-            the loss). The trainer otherwise runs that layer in fp32, outside the forward's autocast: on the
+            output layer over the labelled positions in bf16 too (as autocast computes it, from a bf16 copy
+            of the frozen weight kept while it is unchanged; the logits then go to fp32 for the loss). The trainer otherwise runs that layer in fp32, outside the forward's autocast: on the
             0.5B model's 152k vocabulary about 2.4 s of a 5.6 s step
             (``benchmarks/training_step_profile.py``). Other bits than ``"cpu_bf16"``, so no profile
             picks it (the book's hand labels are joined to the demo organisms' answers by text); a spec
