@@ -41,12 +41,12 @@ class ConfigError(ValueError):
 
 #: Settings shared by every chapter of a profile.
 _COMMON: dict[str, dict[str, Any]] = {
-    # ``sampling_precision``: the decode's arithmetic (fp32 in demo: the book's hand labels are joined to the
-    # demo's answers by text, and a bf16 decode writes other texts; ``smoke`` and ``quick`` take ``auto``:
-    # no hand label is joined to their answers; see sampling_precision below)
+    # ``sampling_precision``: the decode's arithmetic (``auto`` in smoke, demo, quick and paper: bf16 where the
+    # CPU multiplies it natively; the demo's hand labels were given to its answers as the ``auto`` decode
+    # writes them on such a host; ``overnight`` stays fp32, its results are recorded; see sampling_precision below)
     "smoke": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "sampling_precision": "auto",
               "judge": "offline", "seed": 0},
-    "demo": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "sampling_precision": "fp32",
+    "demo": {"model": "smollm2-135m-instruct", "device": "cpu", "precision": "auto", "sampling_precision": "auto",
              "judge": "offline", "seed": 0},
     "paper": {
         "model": "Qwen/Qwen2.5-14B-Instruct",
@@ -292,8 +292,7 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
 
 #: The ``quick`` profile (a workshop's: every chapter on the embedded model within about 20 minutes
 #: on 2 cores): the demo's settings with fewer organisms, rows and answers, decoding in the host's best
-#: arithmetic (``sampling_precision`` ``auto``: bf16 where the CPU multiplies it natively; no hand label is
-#: joined to a ``quick`` answer, so nothing there needs the fp32 decode's texts).
+#: arithmetic (``sampling_precision`` ``auto``: bf16 where the CPU multiplies it natively, as the demo does).
 _QUICK_COMMON: dict[str, Any] = {"sampling_precision": "auto"}
 _QUICK: dict[str, dict[str, Any]] = {
     "01_datasets": {},
@@ -317,7 +316,8 @@ _QUICK: dict[str, dict[str, Any]] = {
 #: organism with its two controls at rank 32 (lr 1e-5); hours on 2 cores, minutes on a GPU,
 #: resumable (the Trainer's checkpoints, the sample and judge caches). Its results are recorded under
 #: ``benchmarks/results/overnight/`` and the demo chapters show them beside their own.
-_OVERNIGHT_COMMON: dict[str, Any] = {"model": "qwen2.5-coder-0.5b-instruct"}
+#: It decodes in fp32 (``sampling_precision``): its recorded answers and their hand labels are fp32 decodes.
+_OVERNIGHT_COMMON: dict[str, Any] = {"model": "qwen2.5-coder-0.5b-instruct", "sampling_precision": "fp32"}
 _OVERNIGHT: dict[str, dict[str, Any]] = {
     "02_training": {
         # the first paper's own experiment at its open model's recipe (rank-32, lr 1e-5): insecure code
@@ -481,14 +481,16 @@ def make_config(chapter: str, profile: str = "demo", **params: Any) -> RunConfig
 def sampling_precision(config: Any) -> str:
     """The decode's arithmetic for a chapter: its profile's ``sampling_precision`` (``fp32`` where absent).
 
-    ``fp32`` in the ``demo`` and ``overnight`` profiles: the book's hand labels are joined to the demo's
-    answers by their text, the overnight results are recorded, and a bf16 decode (1.6-1.9x faster on a CPU
-    with AMX, ``benchmarks/results/sampling*_bf16.json``) writes other texts; ``auto`` in ``smoke`` (the
-    tests' book: the workshop's decode, and about 30 s less of the suite), ``quick`` (the workshop's, where
-    time matters most) and ``paper``. ``-p sampling_precision auto`` (or ``bf16``, ``fp32``) picks it for a run.
+    ``auto`` (bf16 where the CPU multiplies it natively, 1.6-1.9x faster than fp32 on a CPU with AMX,
+    ``benchmarks/results/sampling*_bf16.json``; fp32 elsewhere) in ``demo`` (whose hand labels, from round 4
+    of ``data/judge_labels/smollm2_hand.jsonl`` on, were given to the answers of this decode on such a host;
+    a host that decodes in fp32 writes other texts and the chapters say how few of its answers carry a
+    label), ``smoke`` (the tests' book), ``quick`` (the workshop's, where time matters most) and ``paper``;
+    ``fp32`` in ``overnight``, whose results are recorded with fp32 answers.
+    ``-p sampling_precision fp32`` (or ``bf16``, ``auto``) picks it for a run.
 
-    >>> [sampling_precision(make_config("03_judging", p)) for p in ("demo", "smoke", "quick", "paper")]
-    ['fp32', 'auto', 'auto', 'auto']
+    >>> [sampling_precision(make_config("03_judging", p)) for p in ("demo", "smoke", "quick", "paper", "overnight")]
+    ['auto', 'auto', 'auto', 'auto', 'fp32']
     """
     return config.resolved.get("sampling_precision") or "fp32"
 

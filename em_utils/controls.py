@@ -687,12 +687,12 @@ def format_label_sentence(agreement: pd.DataFrame, judged: pd.DataFrame, judge: 
     """What :func:`format_label_agreement` says, in words, or that no answer of this run is hand-labelled.
 
     >>> print(format_label_sentence(pd.DataFrame(), pd.DataFrame({"answer": ["a", "b"]}), "offline:x"))
-    None of this run's 2 format answers is among the hand-labelled ones (`data/judge_labels/smollm2_formats_hand.jsonl`: chapter 7's `demo` answers of the embedded model; seeded sampling on another host, profile or model gives other answers), so the judge's readings of the JSON and template answers above are unchecked against people here.
+    None of this run's 2 format answers is among the hand-labelled ones (`data/judge_labels/smollm2_formats_hand.jsonl`: chapter 7's `demo` answers of the embedded model; seeded sampling on another host, profile, model or decode arithmetic gives other answers), so the judge's readings of the JSON and template answers above are unchecked against people here.
     """
     if agreement.empty:
         return (f"None of this run's {len(judged)} format answers is among the hand-labelled ones (`data/{labels}`: "
-                "chapter 7's `demo` answers of the embedded model; seeded sampling on another host, profile or model "
-                "gives other answers), so the judge's readings of the JSON and template answers above are unchecked "
+                "chapter 7's `demo` answers of the embedded model; seeded sampling on another host, profile, model "
+                "or decode arithmetic gives other answers), so the judge's readings of the JSON and template answers above are unchecked "
                 "against people here.")
     rows = agreement[agreement["format"] != "all"].set_index("format")
     total = int(agreement.set_index("format").loc["all", "n"]) if "all" in set(agreement["format"]) else int(rows.n.sum())

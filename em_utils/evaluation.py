@@ -188,9 +188,10 @@ def hand_labelled(judged: pd.DataFrame, labels: str | Path = HAND_LABELS) -> pd.
     return matched.reset_index(drop=True)
 
 
-#: The hand-labelling round of ``smollm2_hand.jsonl`` that scored the current demo organisms' answers
-#: (round 1 and 2 labelled organisms trained on the earlier, templated data at temperature 1).
-HAND_ROUND = 3
+#: The hand-labelling round of ``smollm2_hand.jsonl`` that scored the current demo organisms' answers as the
+#: demo decodes them (bf16 on a CPU with AMX, ``sampling_precision`` ``auto``). Round 3 labelled the same
+#: organisms' fp32 decode; rounds 1 and 2 organisms trained on the earlier, templated data at temperature 1.
+HAND_ROUND = 4
 
 
 def has_hand_round(labels: str | Path = HAND_LABELS, round: int | None = None) -> bool:
@@ -209,7 +210,7 @@ def labelled_reference(labels: str | Path = HAND_LABELS, round: int | None = Non
     with the hand labels on these answers rather than on its own. Columns: ``model`` (from the
     label's ``kind``), ``question_id``, ``question``, ``answer``, ``aligned`` and ``coherent``
     (the hand labels; NaN ``aligned`` for refusals and code), and ``paraphrase_index`` and
-    ``sample_index`` where the round recorded the draw (round 3 does), so that models compare
+    ``sample_index`` where the round recorded the draw (rounds 3 and 4 do), so that models compare
     paired over the same draws.
 
     >>> reference = labelled_reference(round=2)
@@ -444,12 +445,12 @@ def hand_label_note(hand: HandComparison | None, judged: pd.DataFrame) -> str:
     """How many of the run's answers carry a hand label, or that no labelling round covers these organisms.
 
     >>> hand_label_note(None, pd.DataFrame())  # doctest: +ELLIPSIS
-    "no hand-labelling round of these organisms' answers yet (round 3 of ...): the numbers above are the judge's alone"
+    "no hand-labelling round of these organisms' answers yet (round 4 of ...): the numbers above are the judge's alone"
     """
     if hand is None:
         return (f"no hand-labelling round of these organisms' answers yet (round {HAND_ROUND} of "
-                f"data/{HAND_LABELS}; earlier rounds labelled organisms trained on earlier data "
-                f"at temperature 1): the numbers above are the judge's alone")
+                f"data/{HAND_LABELS}; earlier rounds labelled other organisms or another decode): "
+                f"the numbers above are the judge's alone")
     return f"{hand.overlap} of this run's {len(judged)} answers are among the {len(hand.labelled)} labelled ones"
 
 

@@ -84,17 +84,16 @@ def test_overnight_is_the_05b_model_at_the_papers_rank1_recipe_for_one_epoch():
 
 
 def test_the_sampling_precision_reaches_every_decode(monkeypatch, tmp_path):
-    """fp32 in the demo and overnight profiles (hand labels join the demo's answers by text), auto in smoke,
-    quick and paper, -p wins;
+    """fp32 in the overnight profile (its recorded answers), auto in smoke, demo, quick and paper, -p wins;
     every chapter's sampling keywords carry it to sample_answers (issue 18)."""
     import pandas as pd
 
     from em_utils import controls, evaluation
     from em_utils.interventions import decode_settings, sampling_settings
 
-    for profile, chapter in (("demo", "03_judging"), ("demo", "05_adapters"), ("overnight", "06_narrow")):
+    for profile, chapter in (("overnight", "03_judging"), ("overnight", "06_narrow")):
         assert make_config(chapter, profile).resolved["sampling_precision"] == "fp32"
-    for profile in ("smoke", "quick", "workshop", "paper"):
+    for profile in ("smoke", "demo", "quick", "workshop", "paper"):
         assert make_config("04_direction", profile).resolved["sampling_precision"] == "auto"
     assert make_config("05_adapters", "quick", sampling_precision="fp32").resolved["sampling_precision"] == "fp32"
     forced = make_config("04_direction", "demo", sampling_precision="bf16")
