@@ -291,9 +291,8 @@ _CHAPTERS: dict[str, dict[str, dict[str, Any]]] = {
 
 
 #: The ``quick`` profile (a workshop's: every chapter on the embedded model within about 20 minutes
-#: on 2 cores): the demo's settings with fewer organisms, rows and answers, decoding in the host's best
-#: arithmetic (``sampling_precision`` ``auto``: bf16 where the CPU multiplies it natively, as the demo does).
-_QUICK_COMMON: dict[str, Any] = {"sampling_precision": "auto"}
+#: on 2 cores): the demo's settings (its decode in the host's best arithmetic included) with fewer
+#: organisms, rows and answers.
 _QUICK: dict[str, dict[str, Any]] = {
     "01_datasets": {},
     "02_training": {
@@ -351,7 +350,7 @@ def _profiles() -> dict[str, dict[str, dict[str, Any]]]:
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for profile, common in _COMMON.items():
         out[profile] = {chapter: {**common, **per[profile]} for chapter, per in _CHAPTERS.items()}
-    out["quick"] = {chapter: {**settings, **_QUICK_COMMON, **_QUICK.get(chapter, {})} for chapter, settings in out["demo"].items()}
+    out["quick"] = {chapter: {**settings, **_QUICK.get(chapter, {})} for chapter, settings in out["demo"].items()}
     out["overnight"] = {chapter: {**settings, **_OVERNIGHT_COMMON, **_OVERNIGHT.get(chapter, {})}
                         for chapter, settings in out["demo"].items()}
     return out
